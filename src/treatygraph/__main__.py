@@ -1,0 +1,3 @@
+from treatygraph.cli import main
+
+main()
