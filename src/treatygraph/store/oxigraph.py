@@ -1,0 +1,183 @@
+"""The embedded backend: a pyoxigraph store in memory or in a directory (RocksDB).
+
+The only module that imports pyoxigraph. Queries see the union of the named graphs as their
+default graph; writes go through ``Store.update`` so each one is a single transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from treatygraph.errors import StoreError
+from treatygraph.store.base import (
+    AskResult,
+    Capabilities,
+    Change,
+    Deadline,
+    GraphResult,
+    QueryResult,
+    Row,
+    SelectResult,
+    Term,
+    TermTriple,
+    syntax_error,
+)
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_CHECK_EVERY = 256
+
+
+class OxigraphStore:
+    """Embedded store; ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        try:
+            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as exc:
+            raise StoreError(f"cannot open the store in {path}: {exc}") from exc
+        self.capabilities = Capabilities(persistent=path is not None)
+        self._write_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({str(self.path) if self.path else 'memory'})"
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        deadline: Deadline | None = None,
+    ) -> QueryResult:
+        kwargs: dict[str, Any] = {}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            result = self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise syntax_error(str(exc), sparql) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"the query failed: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return AskResult(bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return SelectResult(names, _rows(result, len(names), deadline))
+        return GraphResult(_triples(result, deadline))
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def update(self, sparql: str, *, deadline: Deadline | None = None) -> None:
+        with self._write_lock:
+            try:
+                self._store.update(sparql)
+            except SyntaxError as exc:
+                raise syntax_error(str(exc), sparql, "update") from None
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise StoreError(f"the update failed and changed nothing: {exc}") from exc
+            self._flush()
+
+    def apply(self, change: Change) -> None:
+        parts: list[str] = []
+        for graph, content in change.graphs.items():
+            parts.append(f"DROP SILENT GRAPH <{graph}>")
+            if len(content):
+                parts.append(_insert_data(graph, content))
+        for graph, content in change.descriptions.items():
+            subjects = sorted({str(s) for s in content.subjects() if isinstance(s, URIRef)})
+            if subjects:
+                values = " ".join(f"<{s}>" for s in subjects)
+                parts.append(
+                    f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ VALUES ?s {{ {values} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+                )
+            if len(content):
+                parts.append(_insert_data(graph, content))
+        if not parts:
+            return
+        with self._write_lock:
+            try:
+                self._store.update(" ;\n".join(parts))
+            except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
+                raise StoreError(
+                    f"the change could not be applied; nothing changed: {exc}"
+                ) from exc
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def graphs(self) -> list[str]:
+        names = [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+        return sorted(g for g in names if self.count(g) > 0)
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        solutions = self._store.query(
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        for solution in solutions:  # type: ignore[union-attr]
+            value = solution["n"]
+            return int(value.value) if value is not None else 0
+        return 0
+
+    def dump(self, out: BinaryIO, fmt: Literal["nquads", "trig"] = "nquads") -> None:
+        rdf_format = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
+        self._store.dump(out, rdf_format, from_graph=None)
+
+    def close(self) -> None:
+        self._flush()
+        del self._store
+
+
+def _insert_data(graph: str, content: Graph) -> str:
+    body = content.serialize(format="nt")
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+
+
+def _term(node: Any) -> Term:
+    if isinstance(node, ox.NamedNode):
+        return Term("uri", node.value)
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value)
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Term("literal", node.value, _RDF_LANG_STRING, node.language)
+        datatype = node.datatype.value
+        return Term("literal", node.value, None if datatype == _XSD_STRING else datatype)
+    if isinstance(node, ox.Triple):
+        inner = f"<< {_term(node.subject)} {_term(node.predicate)} {_term(node.object)} >>"
+        return Term("triple", inner)
+    raise StoreError(f"unexpected term from the engine: {node!r}")
+
+
+def _rows(solutions: Any, width: int, deadline: Deadline | None) -> Iterator[Row]:
+    for index, solution in enumerate(solutions):
+        if deadline is not None and index % _CHECK_EVERY == 0:
+            deadline.check()
+        yield tuple(None if solution[i] is None else _term(solution[i]) for i in range(width))
+
+
+def _triples(triples: Any, deadline: Deadline | None) -> Iterator[TermTriple]:
+    for index, triple in enumerate(triples):
+        if deadline is not None and index % _CHECK_EVERY == 0:
+            deadline.check()
+        yield (_term(triple.subject), _term(triple.predicate), _term(triple.object))
