@@ -1,0 +1,83 @@
+"""The part of the store that new data must be validated with.
+
+SHACL checks on new data look one step beyond it: the type of a party, the text of a quoted
+article, the events that concern an agreement. Fetching just those triples keeps the cost of
+validating a write proportional to the write, not to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from treatygraph.namespaces import INFERRED_GRAPH, PROVENANCE_GRAPH, TG
+from treatygraph.store.base import SelectResult, Store, to_rdflib
+
+BATCH = 400
+
+_QUERY = """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?n { %(nodes)s }
+  {
+    GRAPH ?g { ?n ?p ?o } BIND(?n AS ?s)
+  } UNION {
+    GRAPH ?g { ?s <%(concerns)s> ?n . ?s ?p ?o }
+  }
+  FILTER(?g NOT IN (%(excluded)s))
+}
+"""
+
+
+def neighbourhood(store: Store, data: Dataset | Graph) -> Graph:
+    """Triples of the store about the IRIs in ``data`` and about the events concerning them,
+    from every graph except those ``data`` replaces and the inferred graph."""
+    replaced = (
+        {str(g.identifier) for g in data.graphs() if len(g)} if isinstance(data, Dataset) else set()
+    )
+    replaced -= {str(PROVENANCE_GRAPH)}
+    excluded = ", ".join(f"<{g}>" for g in sorted(replaced | {str(INFERRED_GRAPH)}))
+    nodes = sorted(_iris(data))
+    context = Graph()
+    for start in range(0, len(nodes), BATCH):
+        batch = " ".join(f"<{n}>" for n in nodes[start : start + BATCH])
+        query = _QUERY % {"nodes": batch, "concerns": TG.concerns, "excluded": excluded}
+        result = store.query(query)
+        if not isinstance(result, SelectResult):  # pragma: no cover
+            continue
+        for s, p, o in result.rows:
+            if s is not None and p is not None and o is not None:
+                context.add((to_rdflib(s), URIRef(p.value), to_rdflib(o)))
+    _add_types(store, context, set(nodes))
+    return context
+
+
+def _add_types(store: Store, context: Graph, known: set[str]) -> None:
+    """Types of what the fetched triples point to (a participant's tg:Person, a place)."""
+    targets = sorted(
+        {str(o) for o in context.objects() if isinstance(o, URIRef) and _safe(o)} - known
+    )
+    for start in range(0, len(targets), BATCH):
+        batch = " ".join(f"<{n}>" for n in targets[start : start + BATCH])
+        result = store.query(f"SELECT ?s ?t {{ VALUES ?s {{ {batch} }} ?s a ?t }}")
+        if not isinstance(result, SelectResult):  # pragma: no cover
+            continue
+        for s, t in result.rows:
+            if s is not None and t is not None:
+                context.add((to_rdflib(s), RDF.type, to_rdflib(t)))
+
+
+def _iris(data: Dataset | Graph) -> Iterable[str]:
+    seen: set[str] = set()
+    triples = data.quads((None, None, None, None)) if isinstance(data, Dataset) else data
+    for quad in triples:
+        for node in (quad[0], quad[2]):
+            if isinstance(node, URIRef) and _safe(node):
+                seen.add(str(node))
+    return seen
+
+
+def _safe(iri: URIRef) -> bool:
+    """IRIs that can be written between angle brackets in a query as they are."""
+    return not any(ch in str(iri) for ch in '<>"{}|\\^` \n\r\t')
