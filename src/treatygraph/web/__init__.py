@@ -1,0 +1,1 @@
+"""The HTTP adapter: FastAPI app, routers and error mapping over the core modules."""

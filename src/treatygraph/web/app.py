@@ -1,0 +1,95 @@
+"""The FastAPI application: built from one :class:`Settings`, over one store.
+
+:func:`create_app` builds the app and nothing else; the lifespan opens the store (unless the
+caller gave one), loads the bundled graph when ``settings.load_bundled`` asks for it, starts
+the query runner, and at shutdown closes what it opened. OpenAPI stays at ``/openapi.json``;
+the interactive docs pages are off because they load their scripts from a CDN.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.templating import Jinja2Templates
+
+from treatygraph._version import __version__
+from treatygraph.config import Settings
+from treatygraph.query_runner import QueryRunner
+from treatygraph.store import open_store
+from treatygraph.store.base import Store
+from treatygraph.web import problems
+from treatygraph.web.routers import health, sparql
+from treatygraph.web.streaming import MAX_RESULTS_HEADER, TRUNCATED_HEADER
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+logger = logging.getLogger("treatygraph.web")
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The service for ``settings``; over ``store`` when given (the caller then closes it)."""
+    app = FastAPI(
+        title="treatygraph",
+        version=__version__,
+        summary="A knowledge graph of defense agreements between states, over SPARQL 1.1.",
+        lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.given_store = store
+    app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    problems.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "HEAD", "POST"],  # POST carries queries; writes are refused
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=[TRUNCATED_HEADER, MAX_RESULTS_HEADER, "Retry-After"],
+    )
+    app.include_router(sparql.router)
+    app.include_router(health.router)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    given: Store | None = app.state.given_store
+    store = given if given is not None else open_store(settings)
+    runner: QueryRunner | None = None
+    try:
+        if settings.load_bundled:
+            await anyio.to_thread.run_sync(_load_bundled, store, settings)
+        runner = QueryRunner(store, settings)
+        app.state.store = store
+        app.state.runner = runner
+        yield
+    finally:
+        if runner is not None:
+            runner.close()
+        if given is None:
+            store.close()
+
+
+def _load_bundled(store: Store, settings: Settings) -> None:
+    """Load the bundled graph (skipped when the store already holds this version of it).
+
+    Imported here, not at module level: the loader pulls in pySHACL, which is slow to import
+    and not needed by an app that serves an existing store.
+    """
+    from treatygraph.loader import load_bundled
+
+    report = load_bundled(store, settings)
+    if report.skipped:
+        logger.info("bundled graph already loaded (content hash %s)", report.content_hash[:12])
+    else:
+        logger.info(
+            "bundled graph loaded: %d triples, %d inferred", report.triples, report.inferred
+        )

@@ -1,0 +1,1 @@
+"""One router per resource; each parses input, calls the core, and shapes the output."""
