@@ -6,6 +6,7 @@ Exit codes (also in ``treatygraph --help``): 0 success, 1 the data does not conf
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,6 +99,15 @@ data_option = click.option(
 )
 
 
+def _log_to_stderr() -> None:
+    """Show the service's own log lines (loading, errors) beside uvicorn's."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s: %(message)s"))
+    logger = logging.getLogger("treatygraph")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Exit codes: 0 success, 1 data does not conform, 2 bad input, 3 store error.",
@@ -143,6 +153,7 @@ def serve(**flags: Any) -> None:
 
     from treatygraph.web.app import create_app
 
+    _log_to_stderr()
     with _errors():
         app = create_app(settings)
         err.print(f"treatygraph {__version__}: http://{settings.host}:{settings.port}/sparql")
@@ -188,6 +199,12 @@ def load(paths: tuple[Path, ...], store: str | None, graph: str | None, quiet: b
     from treatygraph.store import open_store
 
     settings = _settings(store=store)
+    if settings.is_memory:
+        _fail(
+            "the in-memory store is gone when this command ends, so nothing would be loaded: "
+            "give --store DIR (or TREATYGRAPH_STORE) for a persistent or remote store",
+            EXIT_BAD_INPUT,
+        )
     with _errors(), _progress(not quiet) as progress:
         opened = open_store(settings)
         try:

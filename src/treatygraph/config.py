@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from treatygraph.namespaces import DEFAULT_BASE_IRI
+
+MEMORY_STORES = frozenset({"memory", "memory:", ":memory:"})
 
 
 class Settings(BaseSettings):
@@ -88,6 +90,20 @@ class Settings(BaseSettings):
     def _base_iri_ends_with_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
 
+    @model_validator(mode="after")
+    def _writes_need_a_kept_store(self) -> Settings:
+        # A write acknowledged by a store that vanishes at exit would be lost on restart.
+        if self.write_token is not None and self.is_memory:
+            raise ValueError(
+                "a write token enables writes, and writes to the in-memory store would be lost "
+                "at restart: give --store DIR (a persistent store) or a SPARQL store URL"
+            )
+        return self
+
     @property
     def is_remote(self) -> bool:
         return self.store.startswith(("http://", "https://"))
+
+    @property
+    def is_memory(self) -> bool:
+        return self.store in MEMORY_STORES

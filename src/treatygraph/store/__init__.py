@@ -47,7 +47,7 @@ def open_store(settings: Settings) -> Store:
         raise StoreError(f"remote SPARQL stores are not supported by this version yet: {location}")
     from treatygraph.store.oxigraph import OxigraphStore
 
-    if location in ("memory", "memory:", ":memory:"):
+    if settings.is_memory:
         return OxigraphStore(None)
     path = Path(location.removeprefix("oxigraph:")).expanduser()
     if path.exists() and not path.is_dir():
