@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     max_concurrent_queries: Annotated[
         int, Field(gt=0, description="Queries run at once; more get 503 with Retry-After.")
     ] = 8
+    isolate_queries: Annotated[
+        bool,
+        Field(
+            description=(
+                "Run queries on the embedded store in worker processes that are killed at the "
+                "time limit, so a runaway query really stops (Linux; elsewhere queries run in "
+                "the server process). Costs a second in-memory copy of the data."
+            )
+        ),
+    ] = True
     max_body_bytes: Annotated[
         int, Field(gt=0, description="Largest request body accepted, in bytes.")
     ] = 10 * 1024 * 1024

@@ -27,12 +27,16 @@ How a query runs, and why:
   :func:`~treatygraph.sparql_results.incomplete_marker`; the web layer then drops the
   connection without the final chunk, so no client mistakes the partial body for a result.
   A slot is therefore held for at most the time limit, however slowly the client reads.
-
-Known limit: the engine call itself cannot be interrupted in-process. A query that computes
-for a long time before yielding its first row (``ORDER BY`` or ``COUNT`` over a cartesian
-product) answers 503 at the deadline, but its thread keeps computing and keeps its slot until
-the engine returns; the threads are daemons, so they never block shutdown. A later change
-will run queries in worker processes that can be killed at the deadline.
+* **Stopping the engine.** A store whose capabilities say ``interruptible`` (the isolated
+  embedded store, the default on Linux) kills a query's worker process at the deadline, even
+  inside one long engine computation, and its call raises QueryTimeout at once. The waiting
+  side then gives the worker up to :data:`STOP_GRACE` seconds to report that timeout itself:
+  the worker frees its slot before it reports, so when the client reads the 503 the slot is
+  already free for its next query. With any other store, the engine call cannot be
+  interrupted: a query that computes for a long time before yielding its first row (``ORDER
+  BY`` or ``COUNT`` over a cartesian product) answers 503 at the deadline, but its thread
+  keeps computing and keeps its slot until the engine returns (the threads are daemons, so
+  they never block shutdown).
 """
 
 from __future__ import annotations
@@ -69,6 +73,9 @@ CHUNK_SIZE = 64 * 1024
 """Bytes per chunk handed to the response (a chunk may exceed it by one row)."""
 QUEUE_CHUNKS = 8
 """Chunks in flight per query before the worker waits for the client."""
+STOP_GRACE = 2.0
+"""Seconds past the deadline the waiting side waits for an interruptible store's own
+QueryTimeout (normally milliseconds) before it gives up on the worker."""
 _CHECK_EVERY = 256
 _POLL_SECONDS = 0.05
 
@@ -115,11 +122,18 @@ class _Cancelled(Exception):
 class _Channel:
     """Hands items from one worker thread to one asyncio consumer, few chunks at a time."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int, deadline: Deadline) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        capacity: int,
+        deadline: Deadline,
+        grace: float = 0.0,
+    ) -> None:
         self._loop = loop
         self._items: asyncio.Queue[_Item] = asyncio.Queue()
         self._space = threading.Semaphore(capacity)
         self._deadline = deadline
+        self._grace = grace
         self.cancelled = threading.Event()
 
     # -- worker side -----------------------------------------------------------------------
@@ -145,13 +159,16 @@ class _Channel:
 
     async def get(self) -> _Item:
         """The next item. Items already queued are returned even after the deadline (the
-        worker is done with them); waiting for a new one stops at the deadline, raising
-        QueryTimeout and cancelling the worker."""
+        worker is done with them); waiting for a new one stops at the deadline (plus the
+        grace an interruptible store gets to report its own timeout), raising QueryTimeout
+        and cancelling the worker."""
         try:
             item = self._items.get_nowait()
         except asyncio.QueueEmpty:
+            remaining = self._deadline.remaining()
+            wait = None if remaining is None else remaining + self._grace
             try:
-                item = await asyncio.wait_for(self._items.get(), self._deadline.remaining())
+                item = await asyncio.wait_for(self._items.get(), wait)
             except TimeoutError:
                 self.cancelled.set()
                 raise QueryTimeout(
@@ -231,7 +248,8 @@ class QueryRunner:
             limit = self.settings.max_concurrent_queries
             raise Overloaded(f"all {limit} query slots are busy; retry shortly", retry_after=1)
         deadline = Deadline(self.settings.query_timeout)
-        channel = _Channel(asyncio.get_running_loop(), self._queue_chunks, deadline)
+        grace = STOP_GRACE if self.store.capabilities.interruptible else 0.0
+        channel = _Channel(asyncio.get_running_loop(), self._queue_chunks, deadline, grace)
         try:
             self._pool.submit(lambda: self._work(request, channel, deadline))
         except BaseException:

@@ -27,6 +27,7 @@ from treatygraph.query_runner import QueryStream, ResultInfo
 from treatygraph.rdfformats import SPARQL_JSON
 from treatygraph.sparql_results import TRUNCATED_LINK
 from treatygraph.store.base import Store
+from treatygraph.store.isolated import IsolatedOxigraphStore
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.web.app import create_app
 from treatygraph.web.streaming import QueryResponse
@@ -45,6 +46,7 @@ EVENTS = (
 AGREEMENTS = PREFIX + "CONSTRUCT { ?a tg:party ?p } WHERE { ?a tg:party ?p }"
 STATE_IRIS = [ID + "state/jp", ID + "state/ph"]
 RUNAWAY = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_COUNT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.fixture
@@ -513,6 +515,33 @@ def test_runaway_query_is_stopped_and_the_next_one_answered(
             url + "/sparql", params={"query": f"ASK {{ GRAPH <{FILLER_GRAPH}> {{ ?s ?p ?o }} }}"}
         )
         assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+@pytest.fixture(scope="module")
+def isolated_big_store() -> Iterator[Store]:
+    store = fill(IsolatedOxigraphStore(None, workers=1), filler=3000)
+    yield store
+    store.close()
+
+
+def test_runaway_engine_call_is_killed_and_its_slot_freed_at_once(
+    serve: Serve, make_settings: SettingsFactory, isolated_big_store: Store
+) -> None:
+    """A COUNT over a cartesian product yields nothing for minutes: only killing its worker
+    process stops it. With one slot, the next query must find that slot free."""
+    settings = make_settings(query_timeout=1, max_concurrent_queries=1)
+    ask = {"query": f"ASK {{ GRAPH <{FILLER_GRAPH}> {{ ?s ?p ?o }} }}"}
+    with serve(settings, isolated_big_store) as url, httpx.Client(timeout=10) as http:
+        for _ in range(2):
+            started = time.monotonic()
+            response = http.get(url + "/sparql", params={"query": RUNAWAY_COUNT})
+            elapsed = time.monotonic() - started
+            assert response.status_code == 503
+            assert response.json()["type"].endswith("/query-timeout")
+            assert 1.0 <= elapsed < 2.0
+            after = http.get(url + "/sparql", params=ask)
+            assert after.status_code == 200, after.text
+            assert after.json()["boolean"] is True
 
 
 def test_busy_server_answers_503_with_retry_after(

@@ -2,7 +2,8 @@
 
 Results are backend-neutral values (:class:`Term` tuples), so serialisers, the web layer and
 the CLI never learn which backend answered. Result iterators are lazy and may be bound to the
-thread that ran the query (pyoxigraph's are): consume a result in the thread that asked for it.
+thread that ran the query (pyoxigraph's are): consume a result in the thread that asked for it,
+and close it (or drop it) when you stop reading early, so the backend can free the query.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ class Capabilities:
     persistent: bool
     union_default_graph: bool = True
     transactions: bool = True
+    interruptible: bool = False
+    """A query past its deadline is stopped where it runs: its CPU is freed and its call
+    raises QueryTimeout within moments, even inside one long engine computation. Without it,
+    the deadline is only checked between rows, and a caller can merely stop waiting."""
 
 
 class Deadline:

@@ -7,12 +7,11 @@ default graph; writes go through ``Store.update`` so each one is a single transa
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
 from treatygraph.errors import StoreError
 from treatygraph.store.base import (
@@ -28,10 +27,12 @@ from treatygraph.store.base import (
     TermTriple,
     syntax_error,
 )
+from treatygraph.store.changes import change_update
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _CHECK_EVERY = 256
+_REMEMBERED = 4096
 
 
 class OxigraphStore:
@@ -59,6 +60,28 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
         deadline: Deadline | None = None,
     ) -> QueryResult:
+        return self._query(sparql, default_graphs, named_graphs, deadline, _term)
+
+    def query_for_pickle(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """:meth:`query`, but each term is a plain ``(kind, value, datatype, lang)`` tuple
+        instead of the equal :class:`Term`: pickle handles plain tuples in C, a NamedTuple
+        with a Python call per term (see :mod:`treatygraph.store.query_child`)."""
+        return self._query(sparql, default_graphs, named_graphs, None, _plain_term)
+
+    def _query(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        deadline: Deadline | None,
+        convert: Callable[[Any], Term],
+    ) -> QueryResult:
         kwargs: dict[str, Any] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -76,8 +99,8 @@ class OxigraphStore:
             return AskResult(bool(result))
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            return SelectResult(names, _rows(result, len(names), deadline))
-        return GraphResult(_triples(result, deadline))
+            return SelectResult(names, _rows(result, deadline, convert))
+        return GraphResult(_triples(result, deadline, convert))
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -92,31 +115,30 @@ class OxigraphStore:
             self._flush()
 
     def apply(self, change: Change) -> None:
-        parts: list[str] = []
-        for graph, content in change.graphs.items():
-            parts.append(f"DROP SILENT GRAPH <{graph}>")
-            if len(content):
-                parts.append(_insert_data(graph, content))
-        for graph, content in change.descriptions.items():
-            subjects = sorted({str(s) for s in content.subjects() if isinstance(s, URIRef)})
-            if subjects:
-                values = " ".join(f"<{s}>" for s in subjects)
-                parts.append(
-                    f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
-                    f"WHERE {{ VALUES ?s {{ {values} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-                )
-            if len(content):
-                parts.append(_insert_data(graph, content))
-        if not parts:
-            return
+        text = change_update(change)
+        if text is not None:
+            self.apply_update(text)
+
+    def apply_update(self, text: str) -> None:
+        """Commit a change already written by :func:`change_update` (one transaction)."""
         with self._write_lock:
             try:
-                self._store.update(" ;\n".join(parts))
+                self._store.update(text)
             except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
                 raise StoreError(
                     f"the change could not be applied; nothing changed: {exc}"
                 ) from exc
             self._flush()
+
+    def extend_from_nquads(self, path: Path) -> None:
+        """Add every quad of an N-Quads file in one transaction, keeping blank node labels
+        (``Store.load`` renames them), so a copy filled from :meth:`dump` answers with the
+        same labels as the original. Runs in the calling thread: starts no thread pool."""
+        with self._write_lock:
+            try:
+                self._store.extend(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+            except (SyntaxError, OSError, ValueError) as exc:
+                raise StoreError(f"cannot load {path}: {exc}") from exc
 
     def _flush(self) -> None:
         if self.path is not None:
@@ -148,11 +170,6 @@ class OxigraphStore:
         del self._store
 
 
-def _insert_data(graph: str, content: Graph) -> str:
-    body = content.serialize(format="nt")
-    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
-
-
 def _term(node: Any) -> Term:
     if isinstance(node, ox.NamedNode):
         return Term("uri", node.value)
@@ -169,15 +186,47 @@ def _term(node: Any) -> Term:
     raise StoreError(f"unexpected term from the engine: {node!r}")
 
 
-def _rows(solutions: Any, width: int, deadline: Deadline | None) -> Iterator[Row]:
+def _plain_term(node: Any) -> Term:
+    return tuple(_term(node))  # type: ignore[return-value]  # equal to the Term; see caller
+
+
+def _rows(
+    solutions: Any, deadline: Deadline | None, convert: Callable[[Any], Term]
+) -> Iterator[Row]:
+    seen: dict[Any, Term] = {}
     for index, solution in enumerate(solutions):
-        if deadline is not None and index % _CHECK_EVERY == 0:
-            deadline.check()
-        yield tuple(None if solution[i] is None else _term(solution[i]) for i in range(width))
+        if index % _CHECK_EVERY == 0:
+            if deadline is not None:
+                deadline.check()
+            if len(seen) > _REMEMBERED:
+                seen.clear()
+        yield tuple(
+            [
+                None if node is None else (seen.get(node) or _remember(seen, node, convert))
+                for node in solution
+            ]
+        )
 
 
-def _triples(triples: Any, deadline: Deadline | None) -> Iterator[TermTriple]:
+def _triples(
+    triples: Any, deadline: Deadline | None, convert: Callable[[Any], Term]
+) -> Iterator[TermTriple]:
+    seen: dict[Any, Term] = {}
     for index, triple in enumerate(triples):
-        if deadline is not None and index % _CHECK_EVERY == 0:
-            deadline.check()
-        yield (_term(triple.subject), _term(triple.predicate), _term(triple.object))
+        if index % _CHECK_EVERY == 0:
+            if deadline is not None:
+                deadline.check()
+            if len(seen) > _REMEMBERED:
+                seen.clear()
+        yield (
+            seen.get(triple.subject) or _remember(seen, triple.subject, convert),
+            seen.get(triple.predicate) or _remember(seen, triple.predicate, convert),
+            seen.get(triple.object) or _remember(seen, triple.object, convert),
+        )
+
+
+def _remember(seen: dict[Any, Term], node: Any, convert: Callable[[Any], Term]) -> Term:
+    """Results repeat terms (predicates, classes, the subject of many rows), and converting
+    a term costs several times what the engine spends producing it: convert each once."""
+    term = seen[node] = convert(node)
+    return term

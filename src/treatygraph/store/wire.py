@@ -1,0 +1,101 @@
+"""Messages between the isolated store and its processes: length-prefixed pickles on a socket.
+
+Each message is a pickle preceded by its length (8 bytes, big-endian), over one end of a Unix
+``socketpair``. Pickle is acceptable here, and only here, because both ends are processes this
+package started for the same user on a private socketpair: nothing from a network or a file
+is ever unpickled. A raw socket rather than ``multiprocessing.Connection`` keeps a round trip
+to a few system calls, which is most of the cost of a point lookup in a worker process.
+
+Messages are plain tuples whose first item names them; see :mod:`treatygraph.store.zygote`
+and :mod:`treatygraph.store.query_child` for the vocabularies.
+"""
+
+from __future__ import annotations
+
+import pickle
+import socket
+import struct
+import time
+
+_LENGTH = struct.Struct("!Q")
+_READ_SIZE = 256 * 1024
+_MAX_READ = 4 * 1024 * 1024
+_MAX_FDS = 4
+_SMALL = 64 * 1024
+
+
+def send(sock: socket.socket, message: object) -> None:
+    """Write one message; blocks while the peer's buffer is full (that is the backpressure)."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(payload) <= _SMALL:
+        sock.sendall(_LENGTH.pack(len(payload)) + payload)
+    else:  # no copy of a large batch just to prepend 8 bytes
+        sock.sendall(_LENGTH.pack(len(payload)))
+        sock.sendall(payload)
+
+
+def send_with_fd(sock: socket.socket, message: object, fd: int) -> None:
+    """Write one message carrying a file descriptor (SCM_RIGHTS) with its first byte."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = _LENGTH.pack(len(payload)) + payload
+    sent = socket.send_fds(sock, [data], [fd])
+    if sent < len(data):
+        sock.sendall(data[sent:])
+
+
+class FrameReader:
+    """Reads messages from one socket, keeping bytes that arrived ahead of the next message.
+
+    ``read(until)`` waits at most until the :func:`time.monotonic` instant ``until`` and then
+    raises TimeoutError; a message already buffered is returned even after ``until``. The peer
+    closing the socket raises EOFError. With ``with_fds``, descriptors sent along with the
+    bytes are collected for :meth:`take_fds`.
+    """
+
+    def __init__(self, sock: socket.socket, *, with_fds: bool = False) -> None:
+        self._sock = sock
+        self._buffer = bytearray()
+        self._with_fds = with_fds
+        self._fds: list[int] = []
+
+    def read(self, until: float | None = None) -> object:
+        size = self._frame_size()
+        while size is None or len(self._buffer) < _LENGTH.size + size:
+            self._fill(until, 0 if size is None else _LENGTH.size + size - len(self._buffer))
+            size = self._frame_size()
+        end = _LENGTH.size + size
+        with memoryview(self._buffer) as view, view[_LENGTH.size : end] as body:
+            message = pickle.loads(body)  # noqa: S301 (our own processes; see module docstring)
+        del self._buffer[:end]
+        return message
+
+    def take_fds(self) -> list[int]:
+        fds, self._fds = self._fds, []
+        return fds
+
+    def _frame_size(self) -> int | None:
+        if len(self._buffer) < _LENGTH.size:
+            return None
+        size: int = _LENGTH.unpack_from(self._buffer)[0]
+        return size
+
+    def _fill(self, until: float | None, missing: int) -> None:
+        if until is None:
+            self._sock.settimeout(None)
+        else:
+            left = until - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no message before the deadline")
+            self._sock.settimeout(left)
+        want = min(max(_READ_SIZE, missing), _MAX_READ)
+        try:
+            if self._with_fds:
+                data, fds, _flags, _addr = socket.recv_fds(self._sock, want, _MAX_FDS)
+                self._fds.extend(fds)
+            else:
+                data = self._sock.recv(want)
+        except TimeoutError:
+            raise TimeoutError("no message before the deadline") from None
+        if not data:
+            raise EOFError("the peer closed the connection")
+        self._buffer += data
