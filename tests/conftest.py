@@ -2,8 +2,10 @@
 
 ``live_server`` runs the app in a real ``uvicorn.Server`` in a thread, on a socket bound to
 port 0 before the server starts (so there is no port race), over an in-memory store filled
-from ``tests/data/sparql_fixture.trig``. ``serve`` starts more such servers with other
-settings for the tests that need them (short timeouts, tiny result limits, federation).
+from ``tests/data/sparql_fixture.trig``; ``bundled_server`` does the same over the bundled
+graph (``bundled_store``), for the linked-data tests that check answers against the data.
+``serve`` starts more such servers with other settings for the tests that need them (short
+timeouts, tiny result limits, federation).
 """
 
 from __future__ import annotations
@@ -140,6 +142,14 @@ def live_server(fixture_store: Store) -> Iterator[str]:
     that the 20-client test measures correctness, not the overload rule (tested apart)."""
     settings = clean_settings(query_timeout=10, max_concurrent_queries=24)
     with run_server(settings, fixture_store) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def bundled_server(bundled_store: Store) -> Iterator[str]:
+    """Base URL of a server over the bundled graph (default base IRI); read-only."""
+    settings = clean_settings(query_timeout=10, max_concurrent_queries=24)
+    with run_server(settings, bundled_store) as url:
         yield url
 
 

@@ -85,13 +85,22 @@ def slugify(text: str) -> str:
     return slug[:MAX_SLUG_LENGTH].rstrip("-")
 
 
-def resource_iri(kind: str, slug: str) -> URIRef:
-    """The IRI of a resource; raises ``ValueError`` for an unknown kind or a malformed slug."""
+def resource_iri(kind: str, slug: str, base: str = DEFAULT_BASE_IRI) -> URIRef:
+    """The IRI of a resource; raises ``ValueError`` for an unknown kind or a malformed slug.
+
+    ``base`` is the public base IRI (``settings.base_iri``, ending in ``/``); a deployment
+    with its own base names its resources under it.
+
+    >>> resource_iri("agreement", "jp-ph-acsa", "https://example.org/tg/")
+    rdflib.term.URIRef('https://example.org/tg/id/agreement/jp-ph-acsa')
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown resource kind {kind!r}; expected one of {', '.join(KINDS)}")
     if not is_slug(slug):
         raise ValueError(f"malformed slug {slug!r}: use lowercase ASCII kebab-case")
-    return ID[f"{kind}/{slug}"]
+    if base == DEFAULT_BASE_IRI:
+        return ID[f"{kind}/{slug}"]
+    return URIRef(f"{base}id/{kind}/{slug}")
 
 
 def agreement_slug(party_codes: Iterable[str], kind: str) -> str:
@@ -116,6 +125,29 @@ def evidence_iri(article_slug: str, quote: str) -> URIRef:
     """Evidence IRI from the article and the quote, so the same quote is one node."""
     digest = hashlib.sha256(quote.encode("utf-8")).hexdigest()[:10]
     return resource_iri("evidence", f"{article_slug}-{digest}")
+
+
+_SPARQL_STRING_ESCAPES = {
+    ord("\\"): "\\\\",
+    ord('"'): '\\"',
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    ord("\b"): "\\b",
+    ord("\f"): "\\f",
+}
+
+
+def sparql_string(text: str) -> str:
+    """``text`` as a SPARQL string literal, quoted and escaped, safe to put into a query.
+
+    Every character that could end the literal or the line is escaped (SPARQL 1.1 ECHAR), so
+    user input can never become query syntax.
+
+    >>> print(sparql_string('say "hi" }'))
+    "say \\"hi\\" }"
+    """
+    return '"' + text.translate(_SPARQL_STRING_ESCAPES) + '"'
 
 
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:

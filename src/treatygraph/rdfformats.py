@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from treatygraph.errors import TreatygraphError
+from treatygraph.errors import BadInput, TreatygraphError
 
-FormatKind = Literal["results", "graph"]
+FormatKind = Literal["results", "graph", "page"]
 _W3C = "http://www.w3.org/ns/formats/"
 
 
@@ -163,11 +163,27 @@ RDFXML = RdfFormat(
     names=("rdfxml", "rdf", "xml", "rdf+xml"),
 )
 
+HTML = RdfFormat(
+    name="html",
+    kind="page",
+    media_type="text/html",
+    suffix=".html",
+    rdflib_name="",
+    w3c_iri="",
+    aliases=("application/xhtml+xml",),
+    names=("html", "htm"),
+)
+"""A page for people; offered beside the RDF syntaxes by the linked-data routes only."""
+
 RESULT_FORMATS: tuple[RdfFormat, ...] = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
 """Formats for SELECT and ASK, in order of preference (the first is the default)."""
 GRAPH_FORMATS: tuple[RdfFormat, ...] = (TURTLE, NTRIPLES, NQUADS, TRIG, JSONLD, RDFXML)
 """Formats for graphs, in order of preference (the first is the default)."""
 ALL_FORMATS = RESULT_FORMATS + GRAPH_FORMATS
+RESOURCE_FORMATS: tuple[RdfFormat, ...] = (JSONLD, TURTLE, NTRIPLES, RDFXML, HTML)
+"""Representations of a linked-data resource (``/id/...``): JSON-LD is the default."""
+SCHEMA_FORMATS: tuple[RdfFormat, ...] = (TURTLE, JSONLD, NTRIPLES, RDFXML, HTML)
+"""Representations of the ontology and the shapes: Turtle, their source syntax, is the default."""
 
 
 def media_types(formats: Iterable[RdfFormat]) -> list[str]:
@@ -176,10 +192,10 @@ def media_types(formats: Iterable[RdfFormat]) -> list[str]:
     return [f.media_type for f in formats] + [a for f in formats for a in f.aliases]
 
 
-def by_suffix(suffix: str) -> RdfFormat | None:
-    """The graph or results format a file suffix (``.ttl``, ``ttl``) stands for."""
+def by_suffix(suffix: str, formats: Iterable[RdfFormat] = ALL_FORMATS) -> RdfFormat | None:
+    """The format among ``formats`` that a file suffix (``.ttl``, ``ttl``) stands for."""
     wanted = "." + suffix.lower().lstrip(".")
-    return next((f for f in ALL_FORMATS if f.suffix == wanted), None)
+    return next((f for f in formats if f.suffix == wanted), None)
 
 
 def by_name(name: str, formats: Iterable[RdfFormat] = ALL_FORMATS) -> RdfFormat | None:
@@ -277,3 +293,24 @@ def choose(
             offered,
         )
     return next(f for f in formats if media_type == f.media_type or media_type in f.aliases)
+
+
+def choose_strict(
+    formats: Sequence[RdfFormat],
+    accept: str | None,
+    format_param: str | None = None,
+    suffix_format: RdfFormat | None = None,
+) -> RdfFormat:
+    """Like :func:`choose` for the linked-data routes, where a file-style suffix wins over
+    ``format=``, which wins over Accept, and an unknown ``format=`` is a BadInput (HTTP 400)
+    instead of being ignored: these routes have no legacy clients to humour.
+    """
+    if suffix_format is not None:
+        return suffix_format
+    if format_param:
+        named = by_name(format_param, formats)
+        if named is None:
+            names = ", ".join(f.names[0] for f in formats)
+            raise BadInput(f"unknown format {format_param[:40]!r}; use one of {names}")
+        return named
+    return choose(formats, accept)

@@ -9,13 +9,17 @@ the interactive docs pages are off because they load their scripts from a CDN.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from treatygraph._version import __version__
@@ -23,11 +27,13 @@ from treatygraph.config import Settings
 from treatygraph.query_runner import QueryRunner
 from treatygraph.store import open_store
 from treatygraph.store.base import Store
+from treatygraph.void import VoidCache
 from treatygraph.web import problems
-from treatygraph.web.routers import health, sparql
+from treatygraph.web.routers import api, articles, docs, health, resources, schema, sparql
 from treatygraph.web.streaming import MAX_RESULTS_HEADER, TRUNCATED_HEADER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
 
 logger = logging.getLogger("treatygraph.web")
 
@@ -37,7 +43,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(
         title="treatygraph",
         version=__version__,
-        summary="A knowledge graph of defense agreements between states, over SPARQL 1.1.",
+        summary=(
+            "A knowledge graph of defense agreements between states, over SPARQL 1.1 and as "
+            "linked data."
+        ),
         lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
@@ -45,17 +54,51 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.given_store = store
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.void_cache = VoidCache()
     problems.install(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "HEAD", "POST"],  # POST carries queries; writes are refused
         allow_headers=["Accept", "Content-Type"],
-        expose_headers=[TRUNCATED_HEADER, MAX_RESULTS_HEADER, "Retry-After"],
+        expose_headers=[TRUNCATED_HEADER, MAX_RESULTS_HEADER, "Retry-After", "Link"],
     )
     app.include_router(sparql.router)
     app.include_router(health.router)
+    app.include_router(resources.router)
+    app.include_router(api.router)
+    app.include_router(articles.router)
+    app.include_router(schema.router)
+    app.include_router(docs.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, built once, with one operation id per method.
+
+    FastAPI gives a route one operation id whatever its methods, and warns about the
+    duplicate; ``/sparql`` is one route for GET and POST on purpose (a 405 then names both),
+    so each of its operations gets its method appended instead.
+    """
+    if app.openapi_schema is None:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Duplicate Operation ID", UserWarning)
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                routes=app.routes,
+            )
+        seen: set[str] = set()
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if operation.get("operationId") in seen:
+                    operation["operationId"] += "_" + method
+                seen.add(operation.get("operationId", ""))
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 @asynccontextmanager

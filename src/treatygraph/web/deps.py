@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from treatygraph.config import Settings
 from treatygraph.query_runner import QueryRunner
 from treatygraph.store.base import Store
+from treatygraph.void import VoidCache
 
 
 def get_settings(request: Request) -> Settings:
@@ -35,7 +36,13 @@ def get_templates(request: Request) -> Jinja2Templates:
     return templates
 
 
+def get_void_cache(request: Request) -> VoidCache:
+    cache: VoidCache = request.app.state.void_cache
+    return cache
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+VoidCacheDep = Annotated[VoidCache, Depends(get_void_cache)]
