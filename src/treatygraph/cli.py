@@ -146,6 +146,14 @@ def main() -> None:
     default=None,
     help="Serve the store as it is, without loading the bundled graph.",
 )
+@click.option(
+    "--no-isolation",
+    "isolate_queries",
+    flag_value=False,
+    default=None,
+    help="Run queries in the server process instead of worker processes that are killed at "
+    "the time limit [env TREATYGRAPH_ISOLATE_QUERIES; isolated on Linux].",
+)
 def serve(**flags: Any) -> None:
     """Serve the graph over HTTP: SPARQL endpoint, linked data, pages."""
     settings = _settings(**flags)
@@ -266,3 +274,116 @@ def export(store: str | None, fmt: str, output: Path | None) -> None:
         else:
             with output.open("wb") as out:
                 export_store(settings, out, fmt)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_option
+@data_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the draft as TriG (stdout) and its facts with their quotes (stderr); "
+    "change nothing.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the draft as TriG for review instead of loading it; load the reviewed file "
+    "with 'treatygraph load'.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(
+    paths: tuple[Path, ...],
+    store: str | None,
+    data_dir: Path | None,
+    dry_run: bool,
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    """Draft facts from articles (files, or folders of *.txt), check them and load them.
+
+    Every fact comes with the exact quote behind it. Each article is checked (quotes
+    verbatim, SHACL together with the store) and loaded in one transaction that replaces what
+    an earlier ingest of it drew; a rejected article changes nothing. In a folder a bad
+    article is reported and the others still load, and the exit code says the worst failure.
+    A store without reference data (states, persons, offices) gets the bundled one first.
+    """
+    from treatygraph.ingest import ingest_folder
+    from treatygraph.ingest.baseline import has_reference
+    from treatygraph.ingest.pipeline import article_files
+    from treatygraph.store import open_store
+
+    settings = _settings(store=store, data_dir=data_dir)
+    review = dry_run or out is not None
+    if not article_files(list(paths)):
+        _fail("no article files (*.txt) found", EXIT_BAD_INPUT)
+    with _errors(), _progress(not quiet) as progress:
+        opened = open_store(settings)
+        try:
+            if not review and not has_reference(opened):
+                err.print("the store has no reference data: loading the bundled reference")
+            outcomes = ingest_folder(list(paths), opened, settings, progress, dry_run=review)
+        finally:
+            opened.close()
+    drafts = "".join(o.result.trig for o in outcomes if o.result is not None)
+    if dry_run:
+        sys.stdout.write(drafts)
+    if out is not None:
+        out.write_text(drafts, encoding="utf-8")
+        err.print(f"draft written to {out}: review it, then 'treatygraph load {out}'")
+    if review:
+        for outcome in outcomes:
+            if outcome.result is not None:
+                _print_facts(outcome.result)
+    sys.exit(_report_outcomes(outcomes, review))
+
+
+def _print_facts(result: Any) -> None:
+    """An article's drafted facts with their quotes, for a person reviewing a draft."""
+    counts = (
+        f"{len(result.agreements)} agreements, {len(result.events)} events, "
+        f"{len(result.observations)} status observations"
+    )
+    err.print(f"\n[bold]{result.slug}[/]: {counts}", soft_wrap=True)
+    for heading, facts in (
+        ("agreement", result.agreements),
+        ("event", result.events),
+        ("status", result.observations),
+        ("office", result.offices),
+    ):
+        for fact in facts:
+            err.print(f"  {heading}: {fact.label or fact.iri}", soft_wrap=True, markup=False)
+            for quote in fact.quotes:
+                err.print(f"      “{quote}”", soft_wrap=True, markup=False, highlight=False)
+    for note in result.notes:
+        err.print(f"  note: {note}", soft_wrap=True, markup=False)
+
+
+def _report_outcomes(outcomes: list[Any], review: bool) -> int:
+    """The summary table; returns the exit code of the worst failure (0 if none)."""
+    from rich.table import Table
+
+    table = Table(title="ingest", title_justify="left")
+    for column in ("article", "agreements", "events", "result"):
+        table.add_column(column, justify="right" if column in ("agreements", "events") else "left")
+    code = EXIT_OK
+    for outcome in outcomes:
+        name = Path(outcome.path).stem
+        if outcome.result is not None:
+            result = outcome.result
+            state = "draft" if review else ("loaded" if result.changed else "unchanged")
+            table.add_row(name, str(len(result.agreements)), str(len(result.events)), state)
+            continue
+        error = outcome.error
+        if isinstance(error, ShapeViolation):
+            code = max(code, EXIT_INVALID)
+            err.print(f"\n{name}:\n{error.report.text}", soft_wrap=True, markup=False)
+        elif isinstance(error, BadInput):
+            code = max(code, EXIT_BAD_INPUT)
+        else:
+            code = max(code, EXIT_STORE)
+        table.add_row(name, "-", "-", f"[red]failed[/]: {error}")
+    err.print(table)
+    return code

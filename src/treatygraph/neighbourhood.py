@@ -13,9 +13,11 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from treatygraph.namespaces import INFERRED_GRAPH, PROVENANCE_GRAPH, TG
-from treatygraph.store.base import SelectResult, Store, to_rdflib
+from treatygraph.ontology import superclasses
+from treatygraph.store.base import SelectResult, Store, Term, to_rdflib
 
 BATCH = 400
+_FACT_CLASSES = frozenset({TG.Agreement, TG.Event, TG.StatusObservation, TG.Evidence, TG.Program})
 
 _QUERY = """
 SELECT ?s ?p ?o WHERE {
@@ -54,18 +56,37 @@ def neighbourhood(store: Store, data: Dataset | Graph) -> Graph:
 
 
 def _add_types(store: Store, context: Graph, known: set[str]) -> None:
-    """Types of what the fetched triples point to (a participant's tg:Person, a place)."""
+    """The descriptions of what the fetched triples point to (a participant's tg:Person, the
+    state an office belongs to), so that the shapes targeting them see all they check: a
+    state typed without its ISO code, or a person without a label, would fail.
+
+    Not of the evidence another graph gives a node, nor of other fact-bearing nodes (an
+    agreement another one is tg:relatedTo): their shapes were checked when their graphs were
+    loaded, they would need their own neighbourhood, and no shape needs them from here.
+    """
     targets = sorted(
-        {str(o) for o in context.objects() if isinstance(o, URIRef) and _safe(o)} - known
+        {str(o) for _, p, o in context if isinstance(o, URIRef) and _safe(o) and p != TG.evidence}
+        - known
     )
     for start in range(0, len(targets), BATCH):
         batch = " ".join(f"<{n}>" for n in targets[start : start + BATCH])
-        result = store.query(f"SELECT ?s ?t {{ VALUES ?s {{ {batch} }} ?s a ?t }}")
+        result = store.query(f"SELECT ?s ?p ?o {{ VALUES ?s {{ {batch} }} ?s ?p ?o }}")
         if not isinstance(result, SelectResult):  # pragma: no cover
             continue
-        for s, t in result.rows:
-            if s is not None and t is not None:
-                context.add((to_rdflib(s), RDF.type, to_rdflib(t)))
+        described: dict[str, list[tuple[str, Term]]] = {}
+        for s, p, o in result.rows:
+            if s is not None and p is not None and o is not None:
+                described.setdefault(s.value, []).append((p.value, o))
+        for subject, pairs in described.items():
+            types = [value.value for predicate, value in pairs if predicate == str(RDF.type)]
+            if not types or any(_fact_bearing(t) for t in types):
+                continue
+            for predicate, value in pairs:
+                context.add((URIRef(subject), URIRef(predicate), to_rdflib(value)))
+
+
+def _fact_bearing(cls: str) -> bool:
+    return bool(superclasses().get(URIRef(cls), frozenset({URIRef(cls)})) & _FACT_CLASSES)
 
 
 def _iris(data: Dataset | Graph) -> Iterable[str]:
