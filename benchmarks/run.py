@@ -10,7 +10,9 @@ instead, the same questions go, in one run and on one generated file, to
   HTTP service must do too);
 * ``oxigraph-server``: the same engine behind its own Rust HTTP server;
 * ``virtuoso``: Debian's Virtuoso Open Source, an established triple store;
-* ``treatygraph``: ``treatygraph serve`` on a copy of the same store.
+* ``treatygraph``: ``treatygraph serve`` on a copy of the same store;
+* ``treatygraph-remote``: ``treatygraph serve --store http://…`` in front of an Oxigraph
+  server loaded as for ``oxigraph-server`` (the remote-store mode).
 
 Every engine gets the same requests in the same order (parameters drawn from the generated
 data, a different IRI per request), so the runner can check that they agree: a fast wrong
@@ -52,6 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -60,7 +63,15 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 QUERIES = BENCH / "queries"
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "treatygraph-bench"
-ALL_ENGINES = ("pyoxigraph-memory", "pyoxigraph-disk", "oxigraph-server", "virtuoso", "treatygraph")
+ALL_ENGINES = (
+    "pyoxigraph-memory",
+    "pyoxigraph-disk",
+    "oxigraph-server",
+    "virtuoso",
+    "treatygraph",
+    "treatygraph-remote",
+    "plain-fastapi",
+)
 THROUGHPUT_QUERIES = ("point-lookup", "agreements-of-state")
 HEADERS = {
     "Accept": "application/sparql-results+json",
@@ -158,6 +169,44 @@ def log_tail(path: Path, lines: int = 15) -> str:
     return "\n".join(text[-lines:])
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its living descendants (Linux ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process tree so far, reaped children included."""
+    ticks = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_pss_mb(pid: int) -> float | None:
+    """Memory of a process and all its descendants, in MiB: the proportional set size, so
+    that pages forked children share with their parent (the isolated embedded store's
+    query processes) count once, not once per process."""
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return round(total / 1024, 1) if total else None
+
+
 def wait_ready(
     proc: subprocess.Popen[bytes], probe: Callable[[], bool], log: Path, what: str
 ) -> None:
@@ -208,6 +257,10 @@ class Engine(ABC):
 
     def close(self) -> None:  # noqa: B027 - in-process engines have nothing to stop
         """Stop serving and release resources."""
+
+    def memory(self) -> dict[str, float | None]:
+        """Memory of the serving processes (PSS), in MiB; nothing for in-process engines."""
+        return {}
 
 
 class InProcess(Engine):
@@ -293,6 +346,9 @@ class OverHttp(Engine):
             return response.content
 
         return run
+
+    def memory(self) -> dict[str, float | None]:
+        return {"pss_mb": tree_pss_mb(self.proc.pid)} if self.proc is not None else {}
 
     def probe(self) -> bool:
         with httpx.Client(timeout=5.0, headers=HEADERS) as client:
@@ -506,14 +562,6 @@ class Treatygraph(OverHttp):
             raise QueryFailed("treatygraph cut the result at its max_results limit")
 
     def setup(self) -> dict[str, Any]:
-        command, env = treatygraph_command()
-        probe = subprocess.run(
-            [*command, "serve", "--help"], capture_output=True, text=True, env=env, timeout=120
-        )
-        if probe.returncode != 0:
-            raise EngineUnavailable(
-                f"`{' '.join(command)} serve` is not runnable: {probe.stderr.strip()[-800:]}"
-            )
         folder = self.ctx.work / "treatygraph-store"
         shutil.rmtree(folder, ignore_errors=True)
         started = time.perf_counter()
@@ -522,13 +570,29 @@ class Treatygraph(OverHttp):
         del store
         gc.collect()
         load_seconds = time.perf_counter() - started
+        return {
+            "load_seconds": round(load_seconds, 3),
+            "load_method": "pyoxigraph Store.bulk_load into the folder the service opens",
+            "command": self.serve(str(folder)),
+        }
+
+    def serve(self, store: str) -> str:
+        """Start ``treatygraph serve --store STORE`` and wait for it; returns the command."""
+        command, env = treatygraph_command()
+        probe = subprocess.run(
+            [*command, "serve", "--help"], capture_output=True, text=True, env=env, timeout=120
+        )
+        if probe.returncode != 0:
+            raise EngineUnavailable(
+                f"`{' '.join(command)} serve` is not runnable: {probe.stderr.strip()[-800:]}"
+            )
         port = free_port()
         self.endpoint = f"http://127.0.0.1:{port}/sparql"
         args = [
             *command,
             "serve",
             "--store",
-            str(folder),
+            store,
             "--host",
             "127.0.0.1",
             "--port",
@@ -539,9 +603,58 @@ class Treatygraph(OverHttp):
         ]
         self.proc = PROCESSES.start(args, self.log, env)
         wait_ready(self.proc, self.probe, self.log, "treatygraph serve")
+        return " ".join(args)
+
+
+class TreatygraphRemote(Treatygraph):
+    """``treatygraph serve --store http://…/query`` over an Oxigraph server set up exactly as
+    the ``oxigraph-server`` engine is: what treatygraph adds in front of a remote store.
+
+    Both processes run on this machine, so they share its cores (as the client does), and
+    every request makes one more loopback round trip than ``oxigraph-server`` alone.
+    """
+
+    name = "treatygraph-remote"
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.backend = OxigraphServer(ctx)
+
+    def setup(self) -> dict[str, Any]:
+        info = self.backend.setup()
         return {
-            "load_seconds": round(load_seconds, 3),
-            "load_method": "pyoxigraph Store.bulk_load into the folder the service opens",
+            "load_seconds": info["load_seconds"],
+            "load_method": f"{info['load_method']}, into the Oxigraph server behind it",
+            "command": self.serve(self.backend.endpoint),
+        }
+
+    def memory(self) -> dict[str, float | None]:
+        backend = self.backend.memory().get("pss_mb")
+        return {**super().memory(), "backend_pss_mb": backend}
+
+    def close(self) -> None:
+        super().close()
+        self.backend.close()
+
+
+class PlainFastapi(OverHttp):
+    """``benchmarks/plain_fastapi.py``: a plain FastAPI app over pyoxigraph in memory (the
+    engine treatygraph's query workers use), with none of treatygraph's guarantees. What a
+    Python web layer costs when it does the least."""
+
+    name = "plain-fastapi"
+
+    def setup(self) -> dict[str, Any]:
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}/sparql"
+        args = [sys.executable, str(BENCH / "plain_fastapi.py"), "--load", str(self.ctx.data)]
+        args += ["--host", "127.0.0.1", "--port", str(port)]
+        started = time.perf_counter()
+        self.proc = PROCESSES.start(args, self.log)
+        wait_ready(self.proc, self.probe, self.log, "plain_fastapi.py")
+        return {
+            "load_seconds": round(time.perf_counter() - started, 3),
+            "load_method": "pyoxigraph Store.bulk_load in memory, in the server",
             "command": " ".join(args),
         }
 
@@ -557,6 +670,10 @@ def make_engine(name: str, ctx: Context) -> Engine:
         return Virtuoso(ctx)
     if name == "treatygraph":
         return Treatygraph(ctx)
+    if name == "treatygraph-remote":
+        return TreatygraphRemote(ctx)
+    if name == "plain-fastapi":
+        return PlainFastapi(ctx)
     raise SystemExit(f"unknown engine {name!r}; known: {', '.join(ALL_ENGINES)}")
 
 
@@ -699,6 +816,8 @@ class Options:
     concurrency: int
     throughput_seconds: float
     throughput_queries: tuple[str, ...]
+    throughput_client: str = "python"
+    """``wrk`` (the server's own limit) or ``python`` (client threads in this process)."""
 
 
 def run_once(run: Runner, query: Query, plan: ParamPlan, index: int) -> Sample:
@@ -756,8 +875,88 @@ def measure(run: Runner, query: Query, plan: ParamPlan, opts: Options) -> dict[s
     }
 
 
+WRK_SCRIPT = """\
+-- POST the form bodies of BODIES (one a line) in turn; each thread starts elsewhere in it.
+local bodies, counter, tid = {}, 0, 0
+for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+local headers = {
+  ["Content-Type"] = "application/x-www-form-urlencoded",
+  ["Accept"] = "application/sparql-results+json",
+}
+setup = function(thread) thread:set("tid", tid); tid = tid + 1 end
+init = function(args) counter = (tid or 0) * 997 end
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", os.getenv("WRK_PATH"), headers, bodies[(counter % #bodies) + 1])
+end
+"""
+WRK_BODIES = 2000
+_WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+
+
+def wrk_throughput(
+    engine: OverHttp, query: Query, plan: ParamPlan, opts: Options
+) -> dict[str, Any]:
+    """Requests per second measured by ``wrk``: one C thread holding ``concurrency``
+    keep-alive connections, each request posting the next of 2 000 parameter sets. It costs
+    the machine a fraction of what a Python client does, so the number is the server's, and
+    the server's CPU time per request (its process tree, from ``/proc``) is recorded too."""
+    bodies = engine.ctx.work / f"wrk-{query.name}.txt"
+    lines = (
+        urlencode({"query": query.render(plan.values(100_000 + i))}) for i in range(WRK_BODIES)
+    )
+    bodies.write_text("".join(line + "\n" for line in lines))
+    script = engine.ctx.work / "wrk-post.lua"
+    script.write_text(WRK_SCRIPT)
+    url = urlsplit(engine.endpoint)
+    env = {**os.environ, "BODIES": str(bodies), "WRK_PATH": url.path}
+    seconds = max(1, round(opts.throughput_seconds))
+    pid = engine.proc.pid if engine.proc is not None else None
+    cpu_before = tree_cpu_seconds(pid) if pid is not None else None
+    done = subprocess.run(
+        ["wrk", "-t1", f"-c{opts.concurrency}", f"-d{seconds}s", "--latency", "-s", str(script),
+         f"--timeout={engine.ctx.request_timeout:g}s", f"{url.scheme}://{url.netloc}"],
+        capture_output=True, text=True, env=env, check=False,
+        timeout=seconds + opts.max_request_seconds + 30,
+    )  # fmt: skip
+    cpu = tree_cpu_seconds(pid) - cpu_before if pid is not None and cpu_before is not None else None
+    out = done.stdout
+    found = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
+    if done.returncode != 0 or found is None:
+        return {"clients": opts.concurrency, "client": "wrk", "rps": 0.0, "requests": 0,
+                "errors": 1, "first_errors": [(done.stderr or out)[-500:]], "median_ms": None,
+                "p95_ms": None}  # fmt: skip
+    requests = int(found[1])
+    elapsed = float(found[2]) * _WRK_UNITS[found[3]] / 1000
+    latency = {
+        q: float(v) * _WRK_UNITS[u]
+        for q, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+    }
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = int(bad[1]) if bad else 0  # answered, but not with a result: not counted
+    errors = failed + (sum(map(int, socket.groups())) if socket else 0)
+    requests -= failed
+    return {
+        "clients": opts.concurrency,
+        "client": "wrk",
+        "seconds": round(elapsed, 3),
+        "requests": requests,
+        "errors": errors,
+        "first_errors": [f"{failed} non-2xx answers"] if failed else [],
+        "rps": round(requests / elapsed, 1) if elapsed > 0 else 0.0,
+        "median_ms": latency.get("50"),
+        "p95_ms": None,
+        "p90_ms": latency.get("90"),
+        "p99_ms": latency.get("99"),
+        "server_cpu_ms_per_request": round(cpu * 1000 / requests, 3) if cpu and requests else None,
+    }
+
+
 def throughput(engine: Engine, query: Query, plan: ParamPlan, opts: Options) -> dict[str, Any]:
     """Requests per second with ``concurrency`` clients looping for ``throughput_seconds``."""
+    if opts.throughput_client == "wrk" and isinstance(engine, OverHttp):
+        return wrk_throughput(engine, query, plan, opts)
     width = opts.concurrency
     runners = [engine.runner() for _ in range(width)]
     done = [0] * width
@@ -1009,14 +1208,19 @@ def run_size(
                     f"p95 {measured.get('p95_ms', '-')} ms, n={measured.get('n')}, "
                     f"errors={measured['errors']}"
                 )
-            for query in queries:
-                if query.name not in opts.throughput_queries:
+            by_name = {q.name: q for q in queries}
+            # In the order given: a slow query's load test leaves requests running that the
+            # next test would meet (its clients gave up, the server may still be computing).
+            for wanted in opts.throughput_queries:
+                query = by_name.get(wanted)
+                if query is None:
                     continue
                 got = throughput(engine, query, plan, opts)
                 result["throughput"].setdefault(query.name, {})[name] = got
                 rps, failed = got["rps"], got["errors"]
                 say(f"   {query.name} x{opts.concurrency}: {rps} req/s ({failed} errors)")
             info["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+            info |= engine.memory()
         finally:
             engine.close()
         write()
@@ -1037,6 +1241,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
     parser.add_argument(
         "--throughput-queries", default=",".join(THROUGHPUT_QUERIES), help="comma-separated"
+    )
+    parser.add_argument(
+        "--throughput-client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="wrk (a C load generator: the server's limit) or Python threads; auto: wrk if found",
     )
     parser.add_argument(
         "--max-query-seconds", type=float, default=60.0, help="time budget per query and engine"
@@ -1070,7 +1280,14 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=max(1, args.concurrency),
         throughput_seconds=args.throughput_seconds,
         throughput_queries=tuple(q for q in args.throughput_queries.split(",") if q),
+        throughput_client=(
+            ("wrk" if shutil.which("wrk") else "python")
+            if args.throughput_client == "auto"
+            else args.throughput_client
+        ),
     )
+    if opts.throughput_client == "wrk" and not shutil.which("wrk"):
+        parser.error("--throughput-client wrk: wrk is not installed (apt-get install wrk)")
     args.deadline = time.monotonic() + args.budget_minutes * 60 if args.budget_minutes > 0 else None
     args.work_dir.mkdir(parents=True, exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -1089,6 +1306,7 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": opts.concurrency,
             "throughput_seconds": opts.throughput_seconds,
             "throughput_queries": list(opts.throughput_queries),
+            "throughput_client": opts.throughput_client,
             "max_query_seconds": opts.max_query_seconds,
             "max_request_seconds": opts.max_request_seconds,
             "seed": args.seed,

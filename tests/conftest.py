@@ -28,7 +28,7 @@ from treatygraph.store.base import Change, QueryResult, Store
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.web.app import create_app
 
-pytest_plugins = ["bundle_fixtures"]
+pytest_plugins = ["bundle_fixtures", "remote_fixtures", "write_fixtures"]
 
 DATA = Path(__file__).parent / "data"
 SPARQL_FIXTURE = DATA / "sparql_fixture.trig"

@@ -1,8 +1,9 @@
-"""``treatygraph validate``: check files, alone or together with the bundled graph.
+"""``treatygraph validate``: check files, alone or together with the bundled graph or a store.
 
 A curator edits one article's graph at a time; checking it alone would fail on every state
 it names, so by default the files are checked in the context of the bundled graph, the
-graphs they contain replacing the bundled ones of the same name.
+graphs they contain replacing the bundled ones of the same name. Given a store, the files
+are checked as loading them there would check them, or without files the store itself.
 """
 
 from __future__ import annotations
@@ -58,6 +59,29 @@ def check_files(paths: list[Path], settings: Settings, alone: bool = False) -> V
             merged.graph(g).add((s, p, o))
     _add_missing_sources(merged, data, paths)
     return validate(merged)
+
+
+def check_store(paths: list[Path], settings: Settings) -> ValidationReport:
+    """Validate the store ``settings`` name: its whole content, or ``paths`` (RDF files)
+    together with it, exactly as ``treatygraph load`` would before writing."""
+    import io
+
+    from treatygraph.loader import check_dataset
+    from treatygraph.store import open_store
+
+    store = open_store(settings)
+    try:
+        given = new_dataset()
+        if paths:
+            for path in paths:
+                parse_file(path, into=given)
+            return check_dataset(store, given)
+        dump = io.BytesIO()
+        store.dump(dump, "nquads")
+        given.parse(data=dump.getvalue(), format="nquads")
+        return validate(given)
+    finally:
+        store.close()
 
 
 def _article_node_triples(dataset: Dataset, graph: str) -> list[tuple[Node, Node, Node]]:

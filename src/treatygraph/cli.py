@@ -87,9 +87,47 @@ store_option = click.option(
     "--store",
     "store",
     default=None,
-    help="'memory', a directory for a persistent store, or a SPARQL endpoint URL "
-    "[env TREATYGRAPH_STORE; default memory].",
+    help="'memory', a directory for a persistent store, or the query endpoint URL of a "
+    "SPARQL 1.1 store [env TREATYGRAPH_STORE; default memory].",
 )
+_REMOTE_OPTIONS = (
+    click.option(
+        "--query-endpoint",
+        default=None,
+        help="Query endpoint of a remote SPARQL 1.1 store; the same as --store URL "
+        "[env TREATYGRAPH_QUERY_ENDPOINT].",
+    ),
+    click.option(
+        "--update-endpoint",
+        default=None,
+        help="Update endpoint of a remote store, where it is not derived from the query "
+        "endpoint [env TREATYGRAPH_UPDATE_ENDPOINT].",
+    ),
+    click.option(
+        "--graph-store-endpoint",
+        default=None,
+        help="Graph Store Protocol endpoint of a remote store [env "
+        "TREATYGRAPH_GRAPH_STORE_ENDPOINT].",
+    ),
+    click.option(
+        "--store-dialect",
+        type=click.Choice(
+            ["auto", "oxigraph", "fuseki", "graphdb", "virtuoso", "neptune", "generic"]
+        ),
+        default=None,
+        help="The engine behind a remote store [env TREATYGRAPH_STORE_DIALECT; auto]. "
+        "Credentials come from TREATYGRAPH_STORE_USER/_PASSWORD or TREATYGRAPH_STORE_TOKEN.",
+    ),
+)
+
+
+def remote_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that point a command at a remote store (besides --store URL)."""
+    for option in reversed(_REMOTE_OPTIONS):
+        command = option(command)
+    return command
+
+
 data_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -100,12 +138,18 @@ data_option = click.option(
 
 
 def _log_to_stderr() -> None:
-    """Show the service's own log lines (loading, errors) beside uvicorn's."""
+    """Show the service's own log lines (loading, errors) beside uvicorn's; the access log
+    (``treatygraph.access``) as bare JSON lines, one per request, for log collectors."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s: %(message)s"))
     logger = logging.getLogger("treatygraph")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    access = logging.getLogger("treatygraph.access")
+    json_lines = logging.StreamHandler()
+    json_lines.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(json_lines)
+    access.propagate = False
 
 
 @click.group(
@@ -135,9 +179,27 @@ def main() -> None:
     default=None,
     help="Enable writes for requests bearing this token [env TREATYGRAPH_WRITE_TOKEN].",
 )
-@click.option("--update-endpoint", default=None, help="SPARQL Update endpoint of a remote store.")
 @click.option(
-    "--graph-store-endpoint", default=None, help="Graph Store Protocol endpoint of a remote store."
+    "--update-timeout",
+    type=float,
+    default=None,
+    help="Time limit of a write in seconds, waiting included [env TREATYGRAPH_UPDATE_TIMEOUT; 30].",
+)
+@click.option(
+    "--backup-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for POST /admin/backup copies of the running store [env "
+    "TREATYGRAPH_BACKUP_DIR; off].",
+)
+@remote_options
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Server processes; more than one needs a remote store (one process owns an embedded "
+    "store).",
 )
 @click.option(
     "--no-bundled",
@@ -154,40 +216,100 @@ def main() -> None:
     help="Run queries in the server process instead of worker processes that are killed at "
     "the time limit [env TREATYGRAPH_ISOLATE_QUERIES; isolated on Linux].",
 )
-def serve(**flags: Any) -> None:
-    """Serve the graph over HTTP: SPARQL endpoint, linked data, pages."""
+def serve(workers: int, **flags: Any) -> None:
+    """Serve the graph over HTTP: SPARQL endpoint, linked data, pages.
+
+    With a remote store the service keeps no state of its own: run several workers, or
+    several servers on other machines, over the same store.
+    """
     settings = _settings(**flags)
     import uvicorn
 
+    _log_to_stderr()
+    if workers > 1:
+        _serve_workers(settings, workers)
+        return
     from treatygraph.web.app import create_app
 
-    _log_to_stderr()
     with _errors():
+        if settings.is_remote:  # say plainly when the store cannot be reached, then start
+            from treatygraph.store import open_store
+
+            open_store(settings).close()
         app = create_app(settings)
         err.print(f"treatygraph {__version__}: http://{settings.host}:{settings.port}/sparql")
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        # access_log off: the app writes its own (treatygraph.access, web/observe.py); a
+        # second line per request cost a tenth of a point lookup's time.
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+def _serve_workers(settings: Settings, workers: int) -> None:
+    """``workers`` uvicorn processes, each building its app from ``TREATYGRAPH_*`` variables
+    (:func:`treatygraph.web.app.app_from_env`). The bundled graph is loaded once, here."""
+    import os
+
+    import uvicorn
+
+    if not settings.is_remote:
+        _fail(
+            f"--workers {workers} needs a remote store: one process owns an embedded store. "
+            "Give --store http(s)://… (a SPARQL 1.1 store), or run one worker",
+            EXIT_BAD_INPUT,
+        )
+    if settings.load_bundled:
+        from treatygraph.loader import load_bundled
+        from treatygraph.store import open_store
+
+        with _errors():
+            store = open_store(settings)
+            try:
+                load_bundled(store, settings)
+            finally:
+                store.close()
+    for name in [key for key in os.environ if key.startswith("TREATYGRAPH_")]:
+        del os.environ[name]
+    os.environ.update(settings.model_copy(update={"load_bundled": False}).to_environment())
+    err.print(
+        f"treatygraph {__version__}: http://{settings.host}:{settings.port}/sparql "
+        f"({workers} workers)"
+    )
+    uvicorn.run(
+        "treatygraph.web.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @data_option
+@store_option
+@remote_options
 @click.option(
     "--alone",
     is_flag=True,
     help="Check the files by themselves, not together with the bundled graph.",
 )
-def validate(paths: tuple[Path, ...], data_dir: Path | None, alone: bool) -> None:
+def validate(paths: tuple[Path, ...], data_dir: Path | None, alone: bool, **flags: Any) -> None:
     """SHACL-check files (default: the bundled graph) and every quote against its article.
 
     Files are checked together with the bundled graph (the graphs they name replace the
     bundled ones), so a single article's graph can refer to the bundled states. Article
-    files (.txt) are read as sources.
+    files (.txt) are read as sources. With --store (a folder or a SPARQL store), the store
+    is checked instead: its whole content, or the files together with it, as a load would.
     """
-    from treatygraph.checking import check_files
+    from treatygraph.checking import check_files, check_store
 
-    settings = _settings(data_dir=data_dir)
+    settings = _settings(data_dir=data_dir, **flags)
     with _errors():
-        report = check_files(list(paths), settings, alone=alone)
+        if settings.is_memory:
+            report = check_files(list(paths), settings, alone=alone)
+        else:
+            report = check_store(list(paths), settings)
     click.echo(report.text)
     sys.exit(EXIT_OK if report.conforms else EXIT_INVALID)
 
@@ -195,18 +317,31 @@ def validate(paths: tuple[Path, ...], data_dir: Path | None, alone: bool) -> Non
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @store_option
+@remote_options
 @click.option("--graph", default=None, help="Named graph for files that hold triples only.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Skip the graphs an earlier, interrupted load already wrote to this store with the "
+    "same content (progress is kept in state_dir).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def load(paths: tuple[Path, ...], store: str | None, graph: str | None, quiet: bool) -> None:
+def load(
+    paths: tuple[Path, ...], graph: str | None, resume: bool, quiet: bool, **flags: Any
+) -> None:
     """Load RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) after checking them.
 
-    Each named graph in the files replaces the store's graph of that name, in one
-    transaction; loading the same files again changes nothing.
+    Each named graph in the files replaces the store's graph of that name; loading the same
+    files again changes nothing. An embedded store takes the whole load in one transaction.
+    A remote store takes it in requests of about store_batch_triples triples, each graph
+    whole (a larger one staged, then moved into place): the progress is recorded, and an
+    interrupted load continues with --resume.
     """
+    from treatygraph.load_state import LoadState
     from treatygraph.loader import load_files
     from treatygraph.store import open_store
 
-    settings = _settings(store=store)
+    settings = _settings(**flags)
     if settings.is_memory:
         _fail(
             "the in-memory store is gone when this command ends, so nothing would be loaded: "
@@ -216,17 +351,24 @@ def load(paths: tuple[Path, ...], store: str | None, graph: str | None, quiet: b
     with _errors(), _progress(not quiet) as progress:
         opened = open_store(settings)
         try:
-            report = load_files(opened, list(paths), graph=graph, progress=progress)
+            parts = resume or opened.capabilities.write_batch is not None
+            state = LoadState.for_store(settings) if parts else None
+            report = load_files(
+                opened, list(paths), graph=graph, progress=progress, state=state, resume=resume
+            )
         finally:
             opened.close()
     for name, count in report.graphs.items():
         click.echo(f"{count:>8} triples  {name}")
+    if report.skipped_graphs:
+        click.echo(f"{len(report.skipped_graphs):>8} graphs   already loaded, skipped (--resume)")
     click.echo(f"{report.inferred:>8} triples  (inferred)")
 
 
 @main.command()
 @click.argument("sparql")
 @store_option
+@remote_options
 @click.option(
     "--format",
     "fmt",
@@ -235,11 +377,11 @@ def load(paths: tuple[Path, ...], store: str | None, graph: str | None, quiet: b
     "(CONSTRUCT/DESCRIBE). Default: tsv or turtle.",
 )
 @click.option("--timeout", type=float, default=None, help="Time limit in seconds.")
-def query(sparql: str, store: str | None, fmt: str | None, timeout: float | None) -> None:
+def query(sparql: str, fmt: str | None, timeout: float | None, **flags: Any) -> None:
     """Run a SPARQL query on the store and print the results. '-' reads it from stdin."""
     from treatygraph.local import run_query
 
-    settings = _settings(store=store, query_timeout=timeout)
+    settings = _settings(query_timeout=timeout, **flags)
     text = sys.stdin.read() if sparql == "-" else sparql
     with _errors():
         for chunk in run_query(settings, text, fmt):
@@ -249,6 +391,7 @@ def query(sparql: str, store: str | None, fmt: str | None, timeout: float | None
 
 @main.command()
 @store_option
+@remote_options
 @click.option(
     "--format",
     "fmt",
@@ -263,11 +406,11 @@ def query(sparql: str, store: str | None, fmt: str | None, timeout: float | None
     default=None,
     help="File to write (default: standard output).",
 )
-def export(store: str | None, fmt: str, output: Path | None) -> None:
+def export(fmt: str, output: Path | None, **flags: Any) -> None:
     """Dump every quad of the store as N-Quads or TriG."""
     from treatygraph.local import export_store
 
-    settings = _settings(store=store)
+    settings = _settings(**flags)
     with _errors():
         if output is None:
             export_store(settings, sys.stdout.buffer, fmt)
@@ -277,8 +420,27 @@ def export(store: str | None, fmt: str, output: Path | None) -> None:
 
 
 @main.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@store_option
+def backup(target: Path, **flags: Any) -> None:
+    """Copy a persistent store (--store DIR) into the new folder TARGET, consistently.
+
+    The copy opens as a store of its own. RocksDB locks a store's folder while a server uses
+    it; for a running server, ask it instead: POST /admin/backup with the write token
+    (see docs/operations.md).
+    """
+    from treatygraph.local import backup_store
+
+    settings = _settings(**flags)
+    with _errors():
+        backup_store(settings, target)
+    err.print(f"backup written to {target}")
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @store_option
+@remote_options
 @data_option
 @click.option(
     "--dry-run",
@@ -296,11 +458,11 @@ def export(store: str | None, fmt: str, output: Path | None) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(
     paths: tuple[Path, ...],
-    store: str | None,
     data_dir: Path | None,
     dry_run: bool,
     out: Path | None,
     quiet: bool,
+    **flags: Any,
 ) -> None:
     """Draft facts from articles (files, or folders of *.txt), check them and load them.
 
@@ -315,7 +477,7 @@ def ingest(
     from treatygraph.ingest.pipeline import article_files
     from treatygraph.store import open_store
 
-    settings = _settings(store=store, data_dir=data_dir)
+    settings = _settings(data_dir=data_dir, **flags)
     review = dry_run or out is not None
     if not article_files(list(paths)):
         _fail("no article files (*.txt) found", EXIT_BAD_INPUT)

@@ -10,8 +10,12 @@
     ├── ShapeViolation           data that fails SHACL or the quote check (422, exit 1)
     ├── NotFound                 no such resource or graph (404)
     ├── Unauthorized             a write without a valid token (401/403)
+    │   └── Forbidden            refused by policy whatever the token: LOAD, SERVICE in an
+    │                            update, a graph the service maintains (403)
     ├── QueryTimeout             a query ran past the time limit (503)
+    │   └── UpdateTimeout        a write ran past its time limit and changed nothing (503)
     ├── Overloaded               too many queries at once (503 + Retry-After)
+    │   └── WritesBusy           the queue of waiting writes is full (503 + Retry-After)
     └── StoreError               the store failed or cannot be reached (502/503, exit 3)
 
 The web layer maps the tree to problem+json in one place and the CLI to exit codes, so the
@@ -81,8 +85,20 @@ class Unauthorized(TreatygraphError):
         self.forbidden = forbidden
 
 
+class Forbidden(Unauthorized):
+    """A request the service refuses whatever token it carries (HTTP 403): an update that
+    would LOAD a URL, call a SERVICE, or write a graph the service itself maintains."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, forbidden=True)
+
+
 class QueryTimeout(TreatygraphError):
     """A query ran past the configured limit and was stopped."""
+
+
+class UpdateTimeout(QueryTimeout):
+    """A write ran past ``settings.update_timeout`` before it committed: nothing changed."""
 
 
 class Overloaded(TreatygraphError):
@@ -91,6 +107,10 @@ class Overloaded(TreatygraphError):
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class WritesBusy(Overloaded):
+    """More writes are waiting than ``settings.max_queued_writes`` allows."""
 
 
 class StoreError(TreatygraphError):

@@ -44,7 +44,7 @@ def check_federation(sparql: str, settings: Settings) -> None:
         return
     try:
         targets = service_targets(sparql)
-    except ParseBaseException:
+    except (ParseBaseException, RecursionError):  # too deep for rdflib: scan it instead
         if _SERVICE_KEYWORD.search(_STRINGS_AND_COMMENTS.sub(_keep_iris, sparql)):
             raise BadInput(
                 "the query seems to use SERVICE, which could not be checked against the "

@@ -12,7 +12,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,7 +22,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from treatygraph.namespaces import INFERRED_GRAPH, TG, sparql_prologue
 from treatygraph.ontology import entailed_types, ontology_graph
-from treatygraph.store.base import Change, SelectResult, Store
+from treatygraph.store.base import Change, SelectResult, Store, Term
 
 XSD_DATE = str(XSD.date)
 XSD_GYEARMONTH = str(XSD.gYearMonth)
@@ -117,12 +118,21 @@ SELECT ?agreement ?node ?type ?date ?observed WHERE {
 }
 """
 
-_AGREEMENTS_QUERY = """
-SELECT DISTINCT ?agreement WHERE {
-  GRAPH ?g { ?agreement a ?type }
-  FILTER(?g != <%s> && ?type IN (%s))
-}
-"""
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One dated report as the status rules read it: ``node`` (an event or an observation,
+    ``node_is_iri`` when it is not a blank node) concerns ``agreement``, is of class ``cls``,
+    is dated ``date`` (lexical form and datatype) and may state an ``observed`` status. All
+    four facts come from one graph, as in :data:`_STATUS_QUERY`."""
+
+    agreement: str
+    node: str
+    node_is_iri: bool
+    cls: str
+    date: str
+    datatype: str | None
+    observed: str | None
 
 
 def _select(store: Store, query: str) -> SelectResult:
@@ -132,46 +142,112 @@ def _select(store: Store, query: str) -> SelectResult:
     return result
 
 
+def status_row(
+    agreement: Term | None,
+    node: Term | None,
+    cls: Term | None,
+    date: Term | None,
+    observed: Term | None,
+) -> StatusRow | None:
+    """A :class:`StatusRow` from a result row of the store (None when it cannot be one)."""
+    if agreement is None or node is None or cls is None or date is None:
+        return None
+    if agreement.kind != "uri" or date.kind != "literal":
+        return None
+    return StatusRow(
+        agreement=agreement.value,
+        node=node.value,
+        node_is_iri=node.kind == "uri",
+        cls=cls.value,
+        date=date.value,
+        datatype=date.datatype,
+        observed=None if observed is None else observed.value,
+    )
+
+
+def graph_status_rows(graph: Graph) -> Iterator[StatusRow]:
+    """The status rows one rdflib graph holds: :data:`_STATUS_QUERY` evaluated in Python."""
+    for node, agreement in graph.subject_objects(TG.concerns):
+        if not isinstance(agreement, URIRef):
+            continue
+        dates = [d for d in graph.objects(node, TG.date) if isinstance(d, Literal)]
+        classes = list(graph.objects(node, RDF.type))
+        observed: list[str | None] = [str(o) for o in graph.objects(node, TG.observedStatus)]
+        for date in dates:
+            datatype = str(date.datatype) if date.datatype is not None else None
+            for cls in classes:
+                for seen in observed or [None]:
+                    yield StatusRow(
+                        agreement=str(agreement),
+                        node=str(node),
+                        node_is_iri=isinstance(node, URIRef),
+                        cls=str(cls),
+                        date=str(date),
+                        datatype=datatype,
+                        observed=seen,
+                    )
+
+
 def compute_inferred(store: Store) -> Graph:
     """The content ``graph/inferred`` should have for what the store asserts now."""
-    inferred = Graph()
-    types: dict[URIRef, set[URIRef]] = defaultdict(set)
+    types: dict[str, set[str]] = defaultdict(set)
     for row_subject, row_type in _select(store, _TYPES_QUERY % INFERRED_GRAPH).rows:
         if row_subject is not None and row_type is not None and row_subject.kind == "uri":
-            types[URIRef(row_subject.value)].add(URIRef(row_type.value))
+            types[row_subject.value].add(row_type.value)
+    query = sparql_prologue({"tg": str(TG)}) + _STATUS_QUERY % INFERRED_GRAPH
+    rows = (status_row(*row) for row in _select(store, query).rows)
+    return derive_inferred(types, (row for row in rows if row is not None))
+
+
+def derive_inferred(
+    types: Mapping[str, AbstractSet[str]],
+    rows: Iterable[StatusRow],
+    only: AbstractSet[str] | None = None,
+) -> Graph:
+    """``graph/inferred`` from what is asserted: ``types`` maps each IRI subject to its
+    asserted classes, ``rows`` are the dated reports of every graph but the inferred one.
+
+    With ``only``, just the triples whose subject is in ``only`` (for :mod:`.incremental`):
+    the entailed types of those subjects, the effective dates of those events, and the
+    status and status periods of those agreements; for them ``types`` and ``rows`` must be
+    complete (every asserted type, every row where one of them is the node or the agreement).
+    """
+    inferred = Graph()
     for subject, classes in types.items():
-        for implied in entailed_types(classes):
-            inferred.add((subject, RDF.type, implied))
+        if only is not None and subject not in only:
+            continue
+        for implied in entailed_types(URIRef(c) for c in classes):
+            inferred.add((URIRef(subject), RDF.type, implied))
 
     implies, stages = _status_rules()
-    entries: dict[URIRef, list[StatusEntry]] = defaultdict(list)
-    query = sparql_prologue({"tg": str(TG)}) + _STATUS_QUERY % INFERRED_GRAPH
-    for row_agreement, row_node, cls, date, observed in _select(store, query).rows:
-        if row_agreement is None or row_node is None or cls is None or date is None:
-            continue
-        effective = effective_date(date.value, date.datatype)
+    entries: dict[str, list[StatusEntry]] = defaultdict(list)
+    for row in rows:
+        effective = effective_date(row.date, row.datatype)
         if effective is None:
             continue
-        cls_iri = URIRef(cls.value)
-        status = URIRef(observed.value) if observed is not None else implies.get(cls_iri)
+        cls_iri = URIRef(row.cls)
+        status = URIRef(row.observed) if row.observed is not None else implies.get(cls_iri)
         if status is None:
             continue
-        stage = stages.get(status if observed is not None else cls_iri, 0)
-        event = URIRef(row_node.value)
-        inferred.add((event, TG.effectiveDate, Literal(effective, datatype=XSD.date)))
-        entries[URIRef(row_agreement.value)].append(StatusEntry(effective, stage, status, event))
+        stage = stages.get(status if row.observed is not None else cls_iri, 0)
+        event = URIRef(row.node)
+        if row.node_is_iri and (only is None or row.node in only):
+            inferred.add((event, TG.effectiveDate, Literal(effective, datatype=XSD.date)))
+        if only is None or row.agreement in only:
+            entries[row.agreement].append(StatusEntry(effective, stage, status, event))
 
-    agreement_classes = ", ".join(f"<{c}>" for c in _agreement_classes())
-    for (known,) in _select(store, _AGREEMENTS_QUERY % (INFERRED_GRAPH, agreement_classes)).rows:
-        if known is not None and known.kind == "uri":
-            entries.setdefault(URIRef(known.value), [])
+    agreement_classes = {str(c) for c in _agreement_classes()}
+    for subject, classes in types.items():
+        if (only is None or subject in only) and not agreement_classes.isdisjoint(classes):
+            entries.setdefault(subject, [])
 
-    for agreement, agreement_entries in entries.items():
+    for name, agreement_entries in entries.items():
+        agreement = URIRef(name)
         periods = status_history(set(agreement_entries))
         current = periods[-1].status if periods else TG.Proposed
         inferred.add((agreement, TG.status, current))
         for period in periods:
-            node = URIRef(f"{agreement}#status-{period.valid_from.isoformat()}")
+            node = status_period_node(name, period.valid_from)
             inferred.add((agreement, TG.statusPeriod, node))
             inferred.add((node, RDF.type, TG.StatusPeriod))
             inferred.add((node, TG.status, period.status))
@@ -182,6 +258,11 @@ def compute_inferred(store: Store) -> Graph:
                 until = Literal(period.valid_until, datatype=XSD.date)
                 inferred.add((node, TG.validUntil, until))
     return inferred
+
+
+def status_period_node(agreement: str, valid_from: dt.date) -> URIRef:
+    """The IRI of an agreement's status period that starts on ``valid_from``."""
+    return URIRef(f"{agreement}#status-{valid_from.isoformat()}")
 
 
 @cache

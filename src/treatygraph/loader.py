@@ -1,7 +1,8 @@
 """Put checked data into a store: the bundled graph at start, and RDF files on demand.
 
 Every load follows one path: parse → validate (SHACL and quotes, over the new data and its
-neighbourhood in the store) → one atomic :class:`Change` → recompute ``graph/inferred``.
+neighbourhood in the store) → one atomic :class:`Change` that also brings ``graph/inferred``
+up to date (:func:`treatygraph.incremental.commit`).
 Loading the same data again replaces graphs instead of adding to them, so it never duplicates
 a fact; the bundled load also records a content hash and skips all work when nothing changed.
 """
@@ -22,8 +23,10 @@ from treatygraph.bundle import data_dir as bundled_data_dir
 from treatygraph.bundle import ontology_dir
 from treatygraph.config import Settings
 from treatygraph.errors import ShapeViolation
+from treatygraph.incremental import commit
 from treatygraph.inference import refresh_inferred
 from treatygraph.ingest.article import read_article
+from treatygraph.load_state import LoadState, graph_hash
 from treatygraph.namespaces import (
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
@@ -56,6 +59,8 @@ class LoadReport:
     graphs: dict[str, int] = field(default_factory=dict)
     inferred: int = 0
     skipped: bool = False
+    skipped_graphs: tuple[str, ...] = ()
+    """Graphs a resumed load found already loaded with the same content."""
     content_hash: str = ""
     validation: ValidationReport | None = None
 
@@ -151,13 +156,36 @@ def load_files(
     paths: Sequence[Path],
     graph: str | None = None,
     progress: Progress | None = None,
+    *,
+    state: LoadState | None = None,
+    resume: bool = False,
 ) -> LoadReport:
     """Load RDF files: each named graph in them replaces the store's graph of that name.
 
     Triples-only formats go into ``graph``. The new data is validated together with its
     neighbourhood in the store, so the cost follows the size of the change. Raises
     InvalidRDF or ShapeViolation and then changes nothing.
+
+    A store that takes writes in parts (``capabilities.write_batch``, a remote store) gets
+    the graphs in changes of about that many triples, each atomic, so readers see every
+    graph whole, old or new. ``state`` then records each part as it lands, and with
+    ``resume`` the graphs it records with the same content (and the store still holds) are
+    skipped: an interrupted load continues where it stopped.
     """
+    if state is not None or store.capabilities.write_batch is not None:
+        dataset = _parse(paths, graph, progress)
+        report = _validate(store, dataset)
+        result = _commit_in_parts(store, dataset, progress, state, resume)
+        return LoadReport(
+            graphs=result.graphs,
+            inferred=result.inferred,
+            skipped_graphs=result.skipped_graphs,
+            validation=report,
+        )
+    return load_dataset(store, _parse(paths, graph, progress))
+
+
+def _parse(paths: Sequence[Path], graph: str | None, progress: Progress | None) -> Dataset:
     dataset = new_dataset()
     for path in paths:
         total = path.stat().st_size
@@ -170,18 +198,30 @@ def load_files(
                 progress(label, min(done, size), size)
 
         parse_file(path, graph=graph, progress=advance, into=dataset)
-    return load_dataset(store, dataset)
+    return dataset
 
 
 def load_dataset(store: Store, dataset: Dataset) -> LoadReport:
     """Validate ``dataset`` in its store neighbourhood, then replace its graphs atomically."""
-    _keep_article_descriptions(store, dataset)
-    context = neighbourhood(store, dataset)
-    report = validate(_union(dataset, context))
-    if not report.conforms:
-        raise ShapeViolation("the data does not conform; nothing was loaded", report)
+    report = _validate(store, dataset)
     result = _commit(store, dataset)
     return LoadReport(graphs=result.graphs, inferred=result.inferred, validation=report)
+
+
+def _validate(store: Store, dataset: Dataset) -> ValidationReport:
+    report = check_dataset(store, dataset)
+    if not report.conforms:
+        raise ShapeViolation("the data does not conform; nothing was loaded", report)
+    return report
+
+
+def check_dataset(store: Store, dataset: Dataset) -> ValidationReport:
+    """What loading ``dataset`` into ``store`` would be checked against, and the verdict:
+    the data with its neighbourhood in the store (article descriptions kept, as a load
+    keeps them). Changes nothing in the store; completes ``dataset`` as a load would."""
+    _keep_article_descriptions(store, dataset)
+    context = neighbourhood(store, dataset)
+    return validate(_union(dataset, context))
 
 
 def _keep_article_descriptions(store: Store, dataset: Dataset) -> None:
@@ -214,7 +254,8 @@ def _union(dataset: Dataset, context: Graph) -> Dataset:
     return merged
 
 
-def _commit(store: Store, dataset: Dataset, extra_descriptions: Graph | None = None) -> LoadReport:
+def _split(dataset: Dataset) -> tuple[dict[str, Graph], dict[str, Graph]]:
+    """The graphs a load replaces, and its descriptions in shared graphs."""
     graphs: dict[str, Graph] = {}
     descriptions: dict[str, Graph] = {}
     for context in dataset.graphs():
@@ -227,12 +268,73 @@ def _commit(store: Store, dataset: Dataset, extra_descriptions: Graph | None = N
             continue
         target = descriptions if name in SHARED_GRAPHS else graphs
         target.setdefault(name, Graph()).__iadd__(context)
+    return graphs, descriptions
+
+
+def _commit(store: Store, dataset: Dataset, extra_descriptions: Graph | None = None) -> LoadReport:
+    graphs, descriptions = _split(dataset)
     if extra_descriptions is not None:
         descriptions.setdefault(str(PROVENANCE_GRAPH), Graph()).__iadd__(extra_descriptions)
-    store.apply(Change(graphs=graphs, descriptions=descriptions))
-    inferred = refresh_inferred(store)
+    # One transaction for the data and what follows from it: a crash leaves the store
+    # before or after the load, never with a stale graph/inferred (docs/security.md).
+    commit(store, Change(graphs=graphs, descriptions=descriptions))
+    inferred = store.count(str(INFERRED_GRAPH))
     return LoadReport(
         graphs={name: len(g) for name, g in sorted(graphs.items())}, inferred=inferred
+    )
+
+
+def _commit_in_parts(
+    store: Store,
+    dataset: Dataset,
+    progress: Progress | None,
+    state: LoadState | None,
+    resume: bool,
+) -> LoadReport:
+    """Write the graphs in changes of about ``write_batch`` triples (a larger graph alone,
+    which the store stages), recording each part in ``state``; descriptions in shared graphs
+    go last (they replace by subject, so sending them again is harmless)."""
+    graphs, descriptions = _split(dataset)
+    limit = store.capabilities.write_batch or sum(len(g) for g in graphs.values()) or 1
+    total = sum(len(g) for g in (*graphs.values(), *descriptions.values()))
+    pending: list[tuple[str, Graph, str]] = []
+    skipped: list[str] = []
+    for name, content in sorted(graphs.items()):
+        digest = graph_hash(content) if state is not None else ""
+        if resume and state is not None and state.holds(store, name, digest, len(content)):
+            skipped.append(name)
+            continue
+        pending.append((name, content, digest))
+    sent = sum(len(graphs[name]) for name in skipped)
+    parts: list[list[tuple[str, Graph, str]]] = [[]]
+    for item in pending:
+        if parts[-1] and sum(len(c) for _, c, _ in parts[-1]) + len(item[1]) > limit:
+            parts.append([])
+        parts[-1].append(item)
+    changes = [
+        (Change(graphs={name: content for name, content, _ in part}), part)
+        for part in parts
+        if part
+    ]
+    if descriptions:
+        changes.append((Change(descriptions=descriptions), []))
+    for change, part in changes:
+        base = sent
+
+        def report(done: int, base: int = base) -> None:
+            if progress is not None:
+                progress("sending", min(base + done, total), total)
+
+        store.apply(change, progress=report)
+        sent += sum(len(g) for g in (*change.graphs.values(), *change.descriptions.values()))
+        report(0)
+        if state is not None and part:
+            state.record({name: (digest, len(content)) for name, content, digest in part})
+    inferred = refresh_inferred(store)
+    return LoadReport(
+        graphs={name: len(graphs[name]) for name, _, _ in sorted(pending)},
+        inferred=inferred,
+        skipped_graphs=tuple(sorted(skipped)),
     )
 
 

@@ -7,12 +7,13 @@ persistent or remote store is used as it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO, Literal
 
 from treatygraph.config import Settings
-from treatygraph.errors import BadInput
+from treatygraph.errors import BadInput, StoreError
 from treatygraph.store import Store, open_store
-from treatygraph.store.base import Deadline
+from treatygraph.store.base import Deadline, SupportsBackup
 
 FORMAT_NAMES: dict[str, str] = {
     "json": "application/sparql-results+json",
@@ -71,5 +72,30 @@ def export_store(settings: Settings, out: BinaryIO, fmt: str) -> None:
     store = open_loaded(settings)
     try:
         store.dump(out, kind)
+    finally:
+        store.close()
+
+
+def backup_store(settings: Settings, target: Path) -> None:
+    """A consistent copy of the persistent store of ``settings`` in the new folder
+    ``target``. Raises BadInput (not a local persistent store, ``target`` exists) or
+    StoreError (the store is in use by a server: RocksDB locks it)."""
+    if settings.is_memory or settings.is_remote:
+        raise BadInput("backup copies a store folder: give --store DIR (a persistent store)")
+    if target.exists():
+        raise BadInput(f"{target} exists: a backup goes into a new folder")
+    try:
+        store = open_store(settings.model_copy(update={"isolate_queries": False}))
+    except StoreError as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"the store in {settings.store} is in use by a running server (RocksDB locks "
+                "it); ask that server for a backup: POST /admin/backup with the write token"
+            ) from None
+        raise
+    try:
+        if not isinstance(store, SupportsBackup):
+            raise BadInput("this store cannot be copied as a folder; export it instead")
+        store.backup(target)
     finally:
         store.close()

@@ -32,13 +32,21 @@ SELECT ?s ?p ?o WHERE {
 """
 
 
-def neighbourhood(store: Store, data: Dataset | Graph) -> Graph:
+def neighbourhood(
+    store: Store, data: Dataset | Graph, replaced: Iterable[str] | None = None
+) -> Graph:
     """Triples of the store about the IRIs in ``data`` and about the events concerning them,
-    from every graph except those ``data`` replaces and the inferred graph."""
-    replaced = (
-        {str(g.identifier) for g in data.graphs() if len(g)} if isinstance(data, Dataset) else set()
-    )
-    replaced -= {str(PROVENANCE_GRAPH)}
+    from every graph except those ``data`` replaces and the inferred graph.
+
+    By default ``data`` replaces its non-empty graphs but the provenance graph (which loads
+    add to); ``replaced`` names them instead (a write also empties graphs, and may replace
+    the provenance graph whole)."""
+    if replaced is not None:
+        replaced = set(replaced)
+    elif isinstance(data, Dataset):
+        replaced = {str(g.identifier) for g in data.graphs() if len(g)} - {str(PROVENANCE_GRAPH)}
+    else:
+        replaced = set()
     excluded = ", ".join(f"<{g}>" for g in sorted(replaced | {str(INFERRED_GRAPH)}))
     nodes = sorted(_iris(data))
     context = Graph()

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rdflib import Dataset, Graph, URIRef
 
 from treatygraph.errors import InvalidRDF
 from treatygraph.namespaces import PREFIXES
+from treatygraph.untrusted import check_xml, jsonld_document, local_contexts
 
 SUFFIX_FORMATS: dict[str, str] = {
     ".ttl": "turtle",
@@ -104,11 +105,20 @@ def parse_file(
 
 
 def parse_data(
-    data: bytes | str, fmt: str, graph: str | None = None, source: str = "<body>"
+    data: bytes | str,
+    fmt: str,
+    graph: str | None = None,
+    source: str = "<body>",
+    *,
+    contexts: Mapping[str, Any] | None = None,
 ) -> Dataset:
-    """Parse RDF held in memory (an HTTP body, a string)."""
+    """Parse RDF held in memory (an HTTP body, a string).
+
+    Nothing is fetched and no entity is expanded (:mod:`treatygraph.untrusted`): JSON-LD may
+    name the published treatygraph context, or a context of ``contexts`` (IRI → its
+    ``@context`` value), and no other remote one."""
     dataset = new_dataset()
-    _parse_into(dataset, data, fmt, graph, source)
+    _parse_into(dataset, data, fmt, graph, source, contexts)
     return dataset
 
 
@@ -118,6 +128,7 @@ def _parse_into(
     fmt: str,
     graph: str | None,
     source: str,
+    contexts: Mapping[str, Any] | None = None,
 ) -> None:
     target: Graph = dataset
     if fmt not in QUAD_FORMATS:
@@ -127,11 +138,19 @@ def _parse_into(
             )
         target = dataset.graph(URIRef(graph))
     public_id = graph if fmt in QUAD_FORMATS else None
+    document: Any = None
+    if fmt == "json-ld":
+        raw = data if isinstance(data, (bytes, str)) else data.read()
+        document = jsonld_document(raw, source, local_contexts(contexts))
+    elif fmt == "xml" and isinstance(data, (bytes, str)):
+        check_xml(data, source)
     try:
         with warnings.catch_warnings():
             # rdflib's TriG/N-Quads parsers call APIs that rdflib itself deprecates
             warnings.simplefilter("ignore", DeprecationWarning)
-            if isinstance(data, (bytes, str)):
+            if document is not None:
+                target.parse(data=document, format=fmt, publicID=public_id)
+            elif isinstance(data, (bytes, str)):
                 target.parse(data=data, format=fmt, publicID=public_id)
             else:
                 target.parse(source=data, format=fmt, publicID=public_id)  # type: ignore[arg-type]

@@ -2,6 +2,18 @@
 
 How a query runs, and why:
 
+* **A store that writes results runs no thread here.** When the store's capabilities say
+  ``writes_results`` (the isolated embedded store, the default on Linux), its query child
+  negotiates the format, cuts the result at ``max_results`` (and says so) and serialises it,
+  and this runner reads the bytes with the event loop (:mod:`treatygraph.store.written`):
+  no thread hop, no rows in the server process, serialisation done once, with pyoxigraph's
+  own writers where they write what treatygraph would. The same limits hold: a slot per
+  query (503 when none is free), the time limit kills the child (a timer on the loop), a
+  stream that breaks after its start ends with the incomplete marker, and a slow client is
+  held back by the socket. A SELECT whose own LIMIT is within ``max_results`` streams rows as
+  the engine produces them; any other result is counted first (see :mod:`.query_text`).
+  Every other store takes the path below.
+
 * **One worker thread per query, from a bounded pool.** pyoxigraph result iterators are bound
   to the thread that created them (touching or even freeing one from another thread aborts the
   process), and a query must not block the event loop. So the worker calls ``store.query``,
@@ -43,16 +55,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import queue
 import threading
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar, cast
 
 from treatygraph.config import Settings
 from treatygraph.errors import Overloaded, QueryTimeout
 from treatygraph.federation import check_federation
+from treatygraph.query_text import select_limit
 from treatygraph.rdfformats import (
     ALL_FORMATS,
     GRAPH_FORMATS,
@@ -68,6 +82,7 @@ from treatygraph.store.base import (
     SelectResult,
     Store,
 )
+from treatygraph.store.written import WriteRequest, WritingStore
 
 CHUNK_SIZE = 64 * 1024
 """Bytes per chunk handed to the response (a chunk may exceed it by one row)."""
@@ -76,6 +91,7 @@ QUEUE_CHUNKS = 8
 STOP_GRACE = 2.0
 """Seconds past the deadline the waiting side waits for an interruptible store's own
 QueryTimeout (normally milliseconds) before it gives up on the worker."""
+_FORMATS_BY_NAME = {fmt.name: fmt for fmt in ALL_FORMATS}
 _CHECK_EVERY = 256
 _POLL_SECONDS = 0.05
 
@@ -179,38 +195,59 @@ class _Channel:
         return item
 
 
+class _Source(Protocol):
+    async def next(self) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+class _ChannelSource:
+    """The chunks a worker thread posts, as a :class:`_Source`."""
+
+    def __init__(self, channel: _Channel) -> None:
+        self._channel = channel
+
+    async def next(self) -> bytes | None:
+        item = await self._channel.get()
+        if isinstance(item, _Failed):
+            raise item.error
+        return item if isinstance(item, bytes) else None
+
+    def close(self) -> None:
+        self._channel.cancelled.set()
+
+
 class QueryStream:
     """A running query whose first chunk is ready: iterate to get the rest of the bytes.
 
     Iteration never raises for a failure of the query: it ends the bytes with an incomplete
     marker and sets :attr:`failure`, which the caller must check before it declares the
-    response complete. Closing the iterator early cancels the worker.
+    response complete. Closing the iterator early cancels the worker. :attr:`whole` is the
+    whole document when it came in one piece (a response can then say its length).
     """
 
-    def __init__(self, info: ResultInfo, first: bytes | None, channel: _Channel) -> None:
+    whole: bytes | None = None
+
+    def __init__(
+        self, info: ResultInfo, first: bytes | None, source: _Source, *, done: bool = False
+    ) -> None:
         self.info = info
         self.failure: BaseException | None = None
+        self.whole = (first or b"") if done else None
         self._first = first
-        self._channel = channel
+        self._source = source
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             if self._first is not None:
                 yield self._first
                 self._first = None
-                while True:
-                    item = await self._channel.get()
-                    if isinstance(item, bytes):
-                        yield item
-                    elif isinstance(item, _Failed):
-                        self.failure = item.error
-                        break
-                    else:
-                        return
-        except QueryTimeout as exc:
+                while (chunk := await self._source.next()) is not None:
+                    yield chunk
+        except Exception as exc:  # the query's failure: reported in the stream
             self.failure = exc
         finally:
-            self._channel.cancelled.set()
+            self._source.close()
         if self.failure is not None:
             yield incomplete_marker(_reason(self.failure))
 
@@ -235,6 +272,7 @@ class QueryRunner:
         self._queue_chunks = queue_chunks
         self._slots = threading.BoundedSemaphore(settings.max_concurrent_queries)
         self._pool = _WorkerPool(settings.max_concurrent_queries)
+        self._writer = cast(WritingStore, store) if store.capabilities.writes_results else None
 
     async def start(self, request: QueryRequest) -> QueryStream:
         """Start ``request`` and wait for its first chunk or its error.
@@ -243,11 +281,13 @@ class QueryRunner:
         slot), QuerySyntaxError or BadInput (the query or its SERVICE use), QueryTimeout,
         StoreError, and whatever unexpected error the worker met.
         """
-        choose(ALL_FORMATS, request.accept, request.format)  # 406 before spending a slot
+        _acceptable(request.accept, request.format)  # 406 before spending a slot
         if not self._slots.acquire(blocking=False):
             limit = self.settings.max_concurrent_queries
             raise Overloaded(f"all {limit} query slots are busy; retry shortly", retry_after=1)
         deadline = Deadline(self.settings.query_timeout)
+        if self._writer is not None:
+            return await self._start_written(self._writer, request, deadline)
         grace = STOP_GRACE if self.store.capabilities.interruptible else 0.0
         channel = _Channel(asyncio.get_running_loop(), self._queue_chunks, deadline, grace)
         try:
@@ -267,7 +307,38 @@ class QueryRunner:
         except BaseException:
             channel.cancelled.set()
             raise
-        return QueryStream(info, first if isinstance(first, bytes) else None, channel)
+        source = _ChannelSource(channel)
+        return QueryStream(info, first if isinstance(first, bytes) else None, source)
+
+    async def _start_written(
+        self, store: WritingStore, request: QueryRequest, deadline: Deadline
+    ) -> QueryStream:
+        """The store writes the document (in a query child) and this loop reads it: no
+        thread, and no rows in this process. The slot is freed when the child is done."""
+        free = _Once(self._slots.release)
+        try:
+            if "service" in request.sparql.lower():  # parsing it takes a while: not here
+                await asyncio.to_thread(check_federation, request.sparql, self.settings)
+            limit = self.settings.max_results
+            bound = select_limit(request.sparql)
+            written = await store.open_written(
+                WriteRequest(
+                    request.sparql,
+                    request.default_graphs,
+                    request.named_graphs,
+                    request.accept,
+                    request.format,
+                    limit,
+                    bounded=bound is not None and bound <= limit,
+                ),
+                deadline,
+                free,
+            )
+        except BaseException:
+            free()
+            raise
+        info = ResultInfo(_FORMATS_BY_NAME[written.format_name], written.truncated_at)
+        return QueryStream(info, written.first, written, done=written.done)
 
     def close(self) -> None:
         """Stop the idle workers; queries still running end on their own (daemon threads)."""
@@ -345,6 +416,27 @@ def _chunks(first: bytes, pieces: Iterable[bytes], size: int) -> Iterator[bytes]
             parts, length = [], 0
     if length:
         yield b"".join(parts)
+
+
+class _Once:
+    """Calls ``function`` the first time it is called, from whichever thread."""
+
+    def __init__(self, function: Callable[[], object]) -> None:
+        self._function: Callable[[], object] | None = function
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self._lock:
+            function, self._function = self._function, None
+        if function is not None:
+            function()
+
+
+@functools.lru_cache(maxsize=256)
+def _acceptable(accept: str | None, format_param: str | None) -> None:
+    """Raise NotAcceptable when no format of any kind fits (cached: clients repeat their
+    Accept header, and an error is not cached)."""
+    choose(ALL_FORMATS, accept, format_param)
 
 
 def _drop_frames(exc: BaseException) -> None:

@@ -13,7 +13,13 @@ states the service's limits with three terms of our own, so that clients can ada
     queries run at once; more are refused with 503 and Retry-After
     (``settings.max_concurrent_queries``);
 ``tg:federationAllowPrefix`` (string, only when federation is on)
-    each IRI prefix a SERVICE clause may call.
+    each IRI prefix a SERVICE clause may call;
+``tg:maxBodyBytes`` (xsd:integer)
+    largest request body read; larger ones get 413 (``settings.max_body_bytes``);
+``tg:updateTimeoutSeconds`` (xsd:decimal), ``tg:maxQueuedWrites`` (xsd:integer)
+    the time limit of a write and how many writes may wait (``settings.update_timeout``,
+    ``settings.max_queued_writes``); stated with ``sd:supportedLanguage sd:SPARQL11Update``
+    when writes are enabled (a write token is configured).
 """
 
 from __future__ import annotations
@@ -53,6 +59,12 @@ def service_description(settings: Settings, endpoint: str, named_graphs: Iterabl
     graph.add((service, TG.queryTimeoutSeconds, Literal(timeout, datatype=XSD.decimal)))
     graph.add((service, TG.maxResults, Literal(settings.max_results)))
     graph.add((service, TG.maxConcurrentQueries, Literal(settings.max_concurrent_queries)))
+    graph.add((service, TG.maxBodyBytes, Literal(settings.max_body_bytes)))
+    if settings.write_token is not None:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+        update_timeout = Decimal(str(settings.update_timeout))
+        graph.add((service, TG.updateTimeoutSeconds, Literal(update_timeout, datatype=XSD.decimal)))
+        graph.add((service, TG.maxQueuedWrites, Literal(settings.max_queued_writes)))
 
     dataset, default = BNode(), BNode()
     graph.add((service, SD.defaultDataset, dataset))

@@ -479,7 +479,7 @@ def test_browser_renders_the_resource_page(bundled_server: str) -> None:
             assert all(url.startswith(bundled_server) for url in requests), requests
             target = os.environ.get("TREATYGRAPH_SCREENSHOTS")
             if target:
-                page.set_viewport_size({"width": 1000, "height": 1500})
+                page.set_viewport_size({"width": 1200, "height": 1500})
                 page.goto(bundled_server + RAA, wait_until="load")
                 Path(target).mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(Path(target) / "resource-page.png"))

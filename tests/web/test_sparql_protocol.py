@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -161,10 +162,7 @@ SELECT_MATRIX = [
     ("text/*", "text/csv; charset=utf-8"),
     ("application/sparql-results+json;q=0.5, text/csv;q=0.9", "text/csv; charset=utf-8"),
     ("text/csv;q=0.1, */*;q=0.2", "application/sparql-results+json"),
-    (
-        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-        "application/sparql-results+json",
-    ),
+    ("text/html;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
     ("text/turtle, text/tab-separated-values;q=0.1", "text/tab-separated-values; charset=utf-8"),
 ]
 
@@ -333,14 +331,50 @@ def test_query_page_for_browsers(client: httpx.Client, sparql: str) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert f'<form method="get" action="{sparql}">' in page
-    assert "<script" not in page and "cdn" not in page
+    # Without script the editor is a plain form that submits to /sparql.
+    assert '<form id="query-form" method="get" action="/sparql"' in page
+    assert "cdn" not in page.lower()
+    assert re.findall(r'<script src="([^"]+)"', page) == ["/static/editor.js"]
     example = page.split('name="query"')[1].split(">", 1)[1].split("</textarea>")[0]
-    results = client.get(
-        sparql, params={"query": html.unescape(example)}, headers={"Accept": browser}
-    )
-    assert results.status_code == 200
+    results = client.get(sparql, params={"query": html.unescape(example)})
     assert len(results.json()["results"]["bindings"]) == 4  # 2 agreements x 2 parties
+
+
+def test_browsers_sending_a_query_get_a_results_page(client: httpx.Client, sparql: str) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get(sparql, params={"query": STATES}, headers={"Accept": browser})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Accept" in response.headers["vary"]
+    page = response.text
+    assert '<table class="grid results">' in page
+    assert page.count("<tr>") == len(STATE_IRIS) + 1
+    assert '<a href="/id/state/ph" title="' + ID + 'state/ph">Philippines</a>' in page
+    assert f"{len(STATE_IRIS)} rows in" in page
+    assert html.escape(STATES, quote=False) in page  # the query stays in the editor
+    assert "format=csv" in page  # download links
+    same = client.get(sparql, params={"query": STATES, "format": "html"})
+    assert '<table class="grid results">' in same.text
+
+
+def test_results_page_shows_errors_with_their_status(client: httpx.Client, sparql: str) -> None:
+    response = client.get(
+        sparql, params={"query": "SELECT * WHERE {\n  ?s ?p \n}"}, headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'data-error-line="3"' in response.text
+    assert "Malformed query</strong> at line 3" in response.text
+
+
+def test_permalink_fills_the_editor_without_running(client: httpx.Client, sparql: str) -> None:
+    text = "SELECT ?s WHERE { ?s a <urn:x:Thing> } # <&>"
+    response = client.get(sparql, params={"qtext": text}, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert html.escape(text, quote=False) in response.text.replace("&#34;", '"')
+    assert "<table" not in response.text
+    description = client.get(sparql, params={"qtext": text}, headers={"Accept": "text/turtle"})
+    assert description.headers["content-type"].startswith("text/turtle")
 
 
 # -- errors ------------------------------------------------------------------------------------

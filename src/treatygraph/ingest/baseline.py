@@ -19,7 +19,7 @@ from rdflib import Dataset
 
 from treatygraph.bundle import data_dir as bundled_data_dir
 from treatygraph.errors import ShapeViolation
-from treatygraph.inference import refresh_inferred
+from treatygraph.incremental import commit
 from treatygraph.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, SHAPES_GRAPH, TG
 from treatygraph.ontology import ontology_graph, shapes_graph
 from treatygraph.parsing import new_dataset, parse_file
@@ -70,6 +70,5 @@ def load_reference(store: Store, data: Path | None = None, extra: Sequence[Path]
     if blocking:
         raise ShapeViolation("the reference data does not conform; nothing was loaded", report)
     graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
-    store.apply(Change(graphs=graphs))
-    refresh_inferred(store)
+    commit(store, Change(graphs=graphs))  # with graph/inferred, in one transaction
     return sum(len(g) for g in graphs.values())

@@ -1,7 +1,8 @@
 """Open the store the settings name; nothing else knows which backend it talks to.
 
 ``memory`` is an embedded in-memory store, a directory path an embedded persistent store, an
-``http(s)://`` URL a remote SPARQL 1.1 store. An embedded store runs its queries in worker
+``http(s)://`` URL (or ``settings.query_endpoint``) a remote SPARQL 1.1 store
+(:mod:`treatygraph.store.sparql`). An embedded store runs its queries in worker
 processes that can be killed at the time limit (:mod:`treatygraph.store.isolated`) where the
 platform allows it and ``settings.isolate_queries`` is on.
 """
@@ -51,9 +52,11 @@ IDLE_WORKERS_MAX = 8
 
 def open_store(settings: Settings) -> Store:
     """The store named by ``settings.store``; raises StoreError when it cannot be opened."""
+    if settings.is_remote:
+        from treatygraph.store.sparql import SparqlStore
+
+        return SparqlStore.from_settings(settings)
     location = settings.store
-    if location.startswith(("http://", "https://")):
-        raise StoreError(f"remote SPARQL stores are not supported by this version yet: {location}")
     path: Path | None = None
     if location not in ("memory", "memory:", ":memory:"):
         path = Path(location.removeprefix("oxigraph:")).expanduser()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple, Protocol, runtime_checkable
 
 from rdflib import BNode, Graph, URIRef
@@ -65,11 +66,14 @@ class Change:
     ``graphs`` maps a named graph IRI to its new content (an empty graph removes it).
     ``descriptions`` maps a shared graph (such as the provenance graph) to triples whose
     subjects are described anew: every existing triple in that graph with one of those
-    subjects is removed before the new triples are added.
+    subjects is removed before the new triples are added. ``subjects`` names, per shared
+    graph, more subjects to describe anew even though no new triple mentions them (their
+    description becomes empty): incremental inference retracts what no longer follows.
     """
 
     graphs: Mapping[str, Graph] = field(default_factory=dict)
     descriptions: Mapping[str, Graph] = field(default_factory=dict)
+    subjects: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,21 @@ class Capabilities:
     persistent: bool
     union_default_graph: bool = True
     transactions: bool = True
+    """An update that fails changes nothing. Without it (Virtuoso), the operations of a
+    request that ran before the failing one may stay applied."""
     interruptible: bool = False
     """A query past its deadline is stopped where it runs: its CPU is freed and its call
     raises QueryTimeout within moments, even inside one long engine computation. Without it,
     the deadline is only checked between rows, and a caller can merely stop waiting."""
+    writes_results: bool = False
+    """The store also answers a query with the serialised document, produced off the event
+    loop and read asynchronously (:class:`treatygraph.store.written.WritingStore`): no thread
+    per query, and no rows in this process."""
+    write_batch: int | None = None
+    """About the most triples one write request should carry. A caller with much to write
+    (the bulk loader) groups its graphs into changes of about this size, each atomic; a
+    backend stages a larger change in batches and moves it into place at once. None: a
+    change of any size commits as one transaction."""
 
 
 class Deadline:
@@ -125,8 +140,9 @@ class Store(Protocol):
         """Run a SPARQL 1.1 Update atomically: all of it or nothing."""
         ...
 
-    def apply(self, change: Change) -> None:
-        """Apply a :class:`Change` atomically: all of it or nothing."""
+    def apply(self, change: Change, *, progress: Callable[[int], None] | None = None) -> None:
+        """Apply a :class:`Change` atomically: all of it or nothing, as readers see it.
+        ``progress`` is called with the number of triples written so far, as they go."""
         ...
 
     def graphs(self) -> list[str]:
@@ -143,6 +159,16 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Flush and release the store; further calls are errors."""
+        ...
+
+
+@runtime_checkable
+class SupportsBackup(Protocol):
+    """A store that can copy itself, consistently, while it serves (the embedded disk store)."""
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the store into the new folder ``target``, which must not
+        exist yet; the copy opens as a store of its own. Raises StoreError."""
         ...
 
 

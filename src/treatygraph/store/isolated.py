@@ -26,6 +26,7 @@ a second copy of the data.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -33,7 +34,7 @@ import re
 import tempfile
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -45,6 +46,7 @@ from treatygraph.store.child_results import Lease, result_of, start_until
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.store.pool import WorkerPool
 from treatygraph.store.processes import ChildProcess, ReplicaRejected, Zygote, ZygoteLost
+from treatygraph.store.written import ChildStream, WriteRequest, WrittenResult
 
 logger = logging.getLogger("treatygraph.store")
 
@@ -71,7 +73,9 @@ class IsolatedOxigraphStore:
 
     def __init__(self, path: Path | None = None, *, workers: int = 4) -> None:
         self.path = path
-        self.capabilities = Capabilities(persistent=path is not None, interruptible=True)
+        self.capabilities = Capabilities(
+            persistent=path is not None, interruptible=True, writes_results=True
+        )
         self._workers = max(1, workers)
         self._write_lock = threading.Lock()
         self._closed = False
@@ -118,6 +122,42 @@ class IsolatedOxigraphStore:
             reply = lease.read(start_until(deadline), deadline)
             return result_of(lease, reply, deadline)
 
+    async def open_written(
+        self, request: WriteRequest, deadline: Deadline, on_end: Callable[[], None]
+    ) -> WrittenResult:
+        """The query's document as its child writes it, read on the running event loop
+        (see :mod:`.written`); forks, when no child is idle, in a worker thread."""
+        loop = asyncio.get_running_loop()
+        message = (
+            "write",
+            request.sparql,
+            request.default_graphs,
+            request.named_graphs,
+            request.accept,
+            request.format,
+            request.max_results,
+            request.bounded,
+        )
+        while True:
+            if self._closed:
+                raise StoreError("the store is closed")
+            child = self._pool.acquire_idle()
+            if child is None:
+                child = await loop.run_in_executor(None, self._checkout)
+            lease = Lease(self._pool, child)
+            try:
+                await child.send_async(loop, message)
+            except OSError as exc:  # its end is closed: it died while idle (the OOM killer?)
+                await loop.run_in_executor(None, lease.discard)
+                if child.waited:
+                    continue
+                raise StoreError(
+                    f"the query worker stopped unexpectedly (process {child.pid})"
+                ) from exc
+            stream = ChildStream(lease, loop, deadline, on_end)
+            await stream.start()
+            return stream
+
     def _checkout(self) -> ChildProcess:
         if self._closed:
             raise StoreError("the store is closed")
@@ -142,7 +182,7 @@ class IsolatedOxigraphStore:
             self._primary.update(sparql, deadline=deadline)
             self._follow(None if _UNREPEATABLE.search(sparql) else sparql)
 
-    def apply(self, change: Change) -> None:
+    def apply(self, change: Change, *, progress: Callable[[int], None] | None = None) -> None:
         text = change_update(change)
         if text is None:
             return
@@ -150,6 +190,8 @@ class IsolatedOxigraphStore:
             self._check_open()
             self._primary.apply_update(text)
             self._follow(text)
+        if progress is not None:
+            progress(_size(change))
 
     def resync(self) -> None:
         """Reload the replica from a dump of the store: after a write it could not repeat,
@@ -224,6 +266,12 @@ class IsolatedOxigraphStore:
     def dump(self, out: BinaryIO, fmt: Literal["nquads", "trig"] = "nquads") -> None:
         self._primary.dump(out, fmt)
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the primary in ``target``; see :meth:`OxigraphStore.backup`."""
+        with self._write_lock:
+            self._check_open()
+            self._primary.backup(target)
+
     def processes(self) -> Processes:
         """The zygote and the query children behind this store, as they are now."""
         self._check_open()
@@ -251,3 +299,7 @@ class IsolatedOxigraphStore:
     def _check_open(self) -> None:
         if self._closed:
             raise StoreError("the store is closed")
+
+
+def _size(change: Change) -> int:
+    return sum(len(g) for g in (*change.graphs.values(), *change.descriptions.values()))

@@ -66,6 +66,18 @@ class WorkerPool:
             raise StoreError("the store is closed")
         return child
 
+    def acquire_idle(self) -> ChildProcess | None:
+        """An idle child of the current generation, or None when :meth:`acquire` would have
+        to fork one (which waits for the zygote: not for an event loop)."""
+        with self._lock:
+            self._check_open()
+            self._forget_abandoned()
+            if not self._idle:
+                return None
+            child = self._idle.pop()
+            child.waited = True
+            return child
+
     def release(self, child: ChildProcess) -> None:
         """A child whose query ended cleanly: kept if still current, else let go."""
         with self._lock:

@@ -15,6 +15,7 @@ interpreter with no threads, created by fork+exec, which is safe from a threaded
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import select
@@ -26,7 +27,7 @@ import threading
 import time
 
 from treatygraph.errors import StoreError
-from treatygraph.store.wire import FrameReader, send, send_with_fd
+from treatygraph.store.wire import FrameReader, send, send_async, send_with_fd
 
 START_SECONDS = 60.0
 """How long a new zygote may take to import its modules and say it is ready."""
@@ -153,11 +154,35 @@ class ChildProcess:
         self._lock = threading.RLock()
 
     def send(self, message: object) -> None:
+        self._sock.settimeout(None)  # blocking, whatever an async user left
         send(self._sock, message)
 
     def read(self, until: float | None) -> object:
         """The next message; TimeoutError after ``until``, EOFError if the child is gone."""
         return self._reader.read(until)
+
+    async def send_async(self, loop: asyncio.AbstractEventLoop, message: object) -> None:
+        """:meth:`send` on ``loop``; the socket stays non-blocking for :meth:`read_async`."""
+        self._sock.setblocking(False)
+        await send_async(loop, self._sock, message)
+
+    async def read_async(self, loop: asyncio.AbstractEventLoop) -> object:
+        """The next message, awaited on ``loop``; EOFError if the child is gone (killed by
+        :meth:`interrupt`, say). Only after :meth:`send_async`."""
+        return await self._reader.read_async(loop)
+
+    def interrupt(self) -> None:
+        """SIGKILL without waiting (safe on an event loop): the child's socket reports EOF
+        once it is gone. It must still be ended with :meth:`kill` (which then returns at
+        once) or :meth:`close`."""
+        with self._lock:
+            if self._ended:
+                return
+            with contextlib.suppress(ProcessLookupError):
+                if self._pidfd is not None:
+                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+                else:
+                    os.kill(self.pid, signal.SIGKILL)
 
     def close(self) -> None:
         """Let the child go: it exits by itself once it sees its socket closed."""

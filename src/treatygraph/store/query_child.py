@@ -8,6 +8,7 @@ query at a time on its socket to the parent. Requests and replies (see :mod:`.wi
                      ("select", variables, rows, done)   then ("more", rows, done) ... until done
                      ("graph", triples, done)            then ("more", triples, done) ...
                      ("error", "syntax" | "store", message, line, column)   instead of any of them
+    parent → child   ("write", sparql, ...)   the result as bytes, see :mod:`.child_writer`
 
 Rows travel in batches; the first batch rides with the header, so a point lookup is one
 message each way. A term travels as a plain tuple, not as a :class:`~.base.Term`: pickle
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 from typing import NoReturn
 
 from treatygraph.errors import QuerySyntaxError, TreatygraphError
+from treatygraph.store import child_writer
 from treatygraph.store.base import AskResult, SelectResult
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.store.wire import FrameReader, send
@@ -49,6 +51,8 @@ def serve(sock: socket.socket, replica: OxigraphStore) -> NoReturn:
             match request:
                 case ("query", str() as sparql, tuple() as defaults, tuple() as named):
                     _answer(sock, replica, sparql, list(defaults), list(named))
+                case ("write", *fields) if len(fields) == 7:
+                    child_writer.write(sock, replica, tuple(fields))  # type: ignore[arg-type]
                 case _:
                     break
     finally:

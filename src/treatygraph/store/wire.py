@@ -12,6 +12,7 @@ and :mod:`treatygraph.store.query_child` for the vocabularies.
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import socket
 import struct
@@ -32,6 +33,12 @@ def send(sock: socket.socket, message: object) -> None:
     else:  # no copy of a large batch just to prepend 8 bytes
         sock.sendall(_LENGTH.pack(len(payload)))
         sock.sendall(payload)
+
+
+async def send_async(loop: asyncio.AbstractEventLoop, sock: socket.socket, message: object) -> None:
+    """:func:`send` on a non-blocking socket, awaiting buffer space on ``loop``."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    await loop.sock_sendall(sock, _LENGTH.pack(len(payload)) + payload)
 
 
 def send_with_fd(sock: socket.socket, message: object, fd: int) -> None:
@@ -63,6 +70,23 @@ class FrameReader:
         while size is None or len(self._buffer) < _LENGTH.size + size:
             self._fill(until, 0 if size is None else _LENGTH.size + size - len(self._buffer))
             size = self._frame_size()
+        return self._take(size)
+
+    async def read_async(self, loop: asyncio.AbstractEventLoop) -> object:
+        """:meth:`read` for a non-blocking socket, awaiting the bytes on ``loop``. No time
+        limit here: the caller stops a peer that is too slow by killing it (the read then
+        ends with EOFError)."""
+        size = self._frame_size()
+        while size is None or len(self._buffer) < _LENGTH.size + size:
+            missing = 0 if size is None else _LENGTH.size + size - len(self._buffer)
+            data = await loop.sock_recv(self._sock, min(max(_READ_SIZE, missing), _MAX_READ))
+            if not data:
+                raise EOFError("the peer closed the connection")
+            self._buffer += data
+            size = self._frame_size()
+        return self._take(size)
+
+    def _take(self, size: int) -> object:
         end = _LENGTH.size + size
         with memoryview(self._buffer) as view, view[_LENGTH.size : end] as body:
             message = pickle.loads(body)  # noqa: S301 (our own processes; see module docstring)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import socket
@@ -103,6 +104,9 @@ def _fork_child(
         os.close(fd)
         raise TreatygraphError(f"refusing to fork: the zygote runs {tasks} threads")
     zygote = os.getpid()
+    # Objects that exist now are never collected in the child: a collection would write to
+    # each of them and so copy every page of the zygote's heap into the child.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the zygote's loop
         try:

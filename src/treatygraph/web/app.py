@@ -24,13 +24,32 @@ from fastapi.templating import Jinja2Templates
 
 from treatygraph._version import __version__
 from treatygraph.config import Settings
+from treatygraph.metrics import Metrics
 from treatygraph.query_runner import QueryRunner
 from treatygraph.store import open_store
 from treatygraph.store.base import Store
 from treatygraph.void import VoidCache
 from treatygraph.web import problems
-from treatygraph.web.routers import api, articles, docs, health, resources, schema, sparql
+from treatygraph.web.fast_lane import FastLane
+from treatygraph.web.observe import REQUEST_ID_HEADER, Observe
+from treatygraph.web.routers import (
+    admin,
+    api,
+    articles,
+    docs,
+    explore,
+    graph_store,
+    health,
+    home,
+    labels,
+    metrics,
+    resources,
+    schema,
+    sparql,
+    validate,
+)
 from treatygraph.web.streaming import MAX_RESULTS_HEADER, TRUNCATED_HEADER
+from treatygraph.writes import Writer
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -55,14 +74,29 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.given_store = store
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.void_cache = VoidCache()
+    # Innermost of the app's middlewares, so that every other one sees the queries it
+    # answers (add middlewares after this line); see web/fast_lane.py.
+    app.add_middleware(FastLane, path="/sparql", handler=sparql.fast_query)
+    app.state.metrics = Metrics()
+    app.state.ready = False
     problems.install(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "HEAD", "POST"],  # POST carries queries; writes are refused
+        # POST carries queries. Writes need an Authorization header, which is not allowed
+        # cross-origin: they come from scripts and same-origin pages.
+        allow_methods=["GET", "HEAD", "POST"],
         allow_headers=["Accept", "Content-Type"],
-        expose_headers=[TRUNCATED_HEADER, MAX_RESULTS_HEADER, "Retry-After", "Link"],
+        expose_headers=[
+            TRUNCATED_HEADER,
+            MAX_RESULTS_HEADER,
+            "Retry-After",
+            "Link",
+            REQUEST_ID_HEADER,
+        ],
     )
+    # Outermost: request ids, the body limit, metrics and the access log see every answer.
+    app.add_middleware(Observe, settings=settings, metrics=app.state.metrics)
     app.include_router(sparql.router)
     app.include_router(health.router)
     app.include_router(resources.router)
@@ -70,9 +104,22 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(articles.router)
     app.include_router(schema.router)
     app.include_router(docs.router)
+    app.include_router(home.router)
+    app.include_router(explore.router)
+    app.include_router(labels.router)
+    app.include_router(graph_store.router)
+    app.include_router(validate.router)
+    app.include_router(admin.router)
+    app.include_router(metrics.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one uvicorn worker process (``serve --workers N``): the settings come from
+    the ``TREATYGRAPH_*`` variables the parent process set from its own settings."""
+    return create_app(Settings())
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -113,8 +160,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner = QueryRunner(store, settings)
         app.state.store = store
         app.state.runner = runner
+        app.state.writer = Writer(store, settings)
+        app.state.ready = True
         yield
     finally:
+        app.state.ready = False
         if runner is not None:
             runner.close()
         if given is None:

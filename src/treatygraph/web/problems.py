@@ -2,15 +2,18 @@
 
 This is the only module that turns exceptions into HTTP: the :class:`TreatygraphError` tree
 (see ``errors.py``), FastAPI's own 404/405/422 and anything unexpected. Every body has
-``type``, ``title``, ``status`` and ``detail``; some add members a client can act on
-(``line``/``column`` of a syntax error, ``offered`` media types of a 406, ``violations`` of a
-422, ``request_id`` of a 500). A 500 is logged with its request id and its detail says nothing
-about the internals.
+``type``, ``title``, ``status``, ``detail`` and the ``request_id`` of the request (also in
+the ``X-Request-ID`` header and the access log, :mod:`treatygraph.web.observe`); some add
+members a client can act on (``line``/``column`` of a syntax error, ``offered`` media types of
+a 406, ``violations`` of a 422, whose SHACL report comes as Turtle to a client that asks for
+``text/turtle``). A 500 is logged with its request id and its detail says nothing about the
+internals.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -18,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,15 +36,20 @@ from treatygraph.errors import (
     StoreError,
     TreatygraphError,
     Unauthorized,
+    UpdateTimeout,
+    WritesBusy,
 )
 from treatygraph.namespaces import DEFAULT_BASE_IRI
-from treatygraph.rdfformats import NotAcceptable
+from treatygraph.rdfformats import NotAcceptable, negotiate
+from treatygraph.web import observe
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPES = DEFAULT_BASE_IRI + "problems/"
 """Base of our problem type IRIs; HTTP-level problems use ``about:blank`` (RFC 9457 §4.2.1)."""
 
 logger = logging.getLogger("treatygraph.web")
+_REPORT_TYPES = [PROBLEM_JSON, "application/json", "text/turtle"]
+"""A 422 is problem+json, or the SHACL report itself for a client that asks for Turtle."""
 
 
 def problem(
@@ -60,11 +68,15 @@ def problem(
         "status": status,
         "detail": detail,
     }
+    info = observe.current()
+    if info is not None:
+        body["request_id"] = info.request_id
+        info.problem = kind
     body.update({key: value for key, value in members.items() if value is not None})
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def error_response(exc: TreatygraphError, request: Request) -> JSONResponse:
+def error_response(exc: TreatygraphError, request: Request) -> Response:
     """The response for one of our errors; unknown subclasses are 500s."""
     detail = str(exc)
     if isinstance(exc, QuerySyntaxError):
@@ -83,6 +95,10 @@ def error_response(exc: TreatygraphError, request: Request) -> JSONResponse:
     if isinstance(exc, NotAcceptable):
         return problem(406, detail, kind="not-acceptable", offered=list(exc.offered))
     if isinstance(exc, ShapeViolation):
+        if negotiate(request.headers.get("accept"), _REPORT_TYPES) == "text/turtle":
+            problem(422, detail, kind="shape-violation")  # recorded, not sent
+            report = exc.report.graph.serialize(format="turtle", encoding="utf-8")
+            return Response(report, status_code=422, media_type="text/turtle; charset=utf-8")
         violations = exc.report.as_dict()["violations"]
         return problem(422, detail, kind="shape-violation", violations=violations)
     if isinstance(exc, NotFound):
@@ -92,11 +108,14 @@ def error_response(exc: TreatygraphError, request: Request) -> JSONResponse:
             return problem(403, detail, kind="forbidden")
         bearer = {"WWW-Authenticate": 'Bearer realm="treatygraph"'}
         return problem(401, detail, kind="unauthorized", headers=bearer)
+    if isinstance(exc, UpdateTimeout):
+        return problem(503, detail, kind="update-timeout", title="Write timeout")
     if isinstance(exc, QueryTimeout):
         return problem(503, detail, kind="query-timeout", title="Query timeout")
     if isinstance(exc, Overloaded):
         retry = {"Retry-After": str(exc.retry_after)}
-        return problem(503, detail, kind="overloaded", title="Too many queries", headers=retry)
+        title = "Too many writes" if isinstance(exc, WritesBusy) else "Too many queries"
+        return problem(503, detail, kind="overloaded", title=title, headers=retry)
     if isinstance(exc, StoreError):
         remote = bool(getattr(request.app.state.settings, "is_remote", False))
         return problem(502 if remote else 503, detail, kind="store-error", title="Store error")
@@ -105,20 +124,22 @@ def error_response(exc: TreatygraphError, request: Request) -> JSONResponse:
 
 def internal_error(exc: BaseException, request: Request | None) -> JSONResponse:
     """A 500 that is logged with a request id and tells the client only that id."""
-    request_id = uuid.uuid4().hex
+    info = observe.current()
+    request_id = info.request_id if info is not None else uuid.uuid4().hex
     where = f"{request.method} {request.url.path}" if request is not None else "request"
     logger.error("unexpected error in %s, request id %s", where, request_id, exc_info=exc)
+    generated = re.fullmatch(r"[0-9a-f]{32}", request_id) is not None
     return problem(
         500,
         f"An unexpected error happened; it was logged with request id {request_id}. "
         "Please report it with that id.",
         kind="internal",
         request_id=request_id,
-        instance=f"urn:uuid:{uuid.UUID(request_id)}",
+        instance=f"urn:uuid:{uuid.UUID(request_id)}" if generated else None,
     )
 
 
-async def _treatygraph_error(request: Request, exc: Exception) -> JSONResponse:
+async def _treatygraph_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, TreatygraphError):  # registered for this class only
         raise exc
     return error_response(exc, request)
@@ -133,7 +154,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"Nothing is served at {request.url.path}."
     if detail is None and exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem(exc.status_code, detail or phrase, headers=exc.headers)
+    kind = "too-large" if exc.status_code == 413 else None  # as the edge's own 413
+    return problem(exc.status_code, detail or phrase, kind=kind, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 
 from starlette.responses import StreamingResponse
-from starlette.types import Send
+from starlette.types import Receive, Scope, Send
 
 from treatygraph.errors import TreatygraphError
 from treatygraph.query_runner import QueryStream
@@ -34,6 +34,19 @@ class QueryResponse(StreamingResponse):
             extra[MAX_RESULTS_HEADER] = str(truncated_at)
         super().__init__(stream, media_type=stream.info.format.content_type, headers=extra)
         self.stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A document that came whole (most point lookups) is sent as one body with its
+        length, without the task that watches a stream for a disconnect."""
+        whole = self.stream.whole
+        if whole is None:
+            await super().__call__(scope, receive, send)
+            return
+        self.raw_headers.append((b"content-length", str(len(whole)).encode()))
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": whole, "more_body": False})
 
     async def stream_response(self, send: Send) -> None:
         await send(

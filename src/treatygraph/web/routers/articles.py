@@ -5,31 +5,24 @@ blank line, the text as published). The answer is 201 with the article's IRI and
 report (every drafted fact with its quotes, the extractor's notes), 200 when the store already
 held exactly this draft, or a problem: 401/403 without the write token, 400 for a malformed
 article, 413 for a body over ``max_body_bytes``, 422 with the SHACL violations when the draft
-does not conform — and then nothing changed. Ingests run one at a time, in a worker thread
+does not conform — and then nothing changed. Ingests run one at a time with every other write
+(:class:`treatygraph.writes.Writer`), in a worker thread
 (pyoxigraph results must be read in the thread that made them).
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from treatygraph.config import Settings
-from treatygraph.errors import BadInput, Unauthorized
-from treatygraph.ingest import IngestResult, ingest_text
-from treatygraph.store.base import Store
-from treatygraph.web.deps import SettingsDep, StoreDep
+from treatygraph.errors import BadInput
+from treatygraph.ingest import ingest_text
+from treatygraph.web.deps import SettingsDep, StoreDep, WriteAccess, WriterDep
 
 router = APIRouter(prefix="/api", tags=["articles"])
-
-_ONE_AT_A_TIME = threading.Lock()
-"""Ingest reads the store, validates, then writes: two at once could each miss the other."""
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "Ingested: the article's IRI and the ingest report."},
@@ -46,34 +39,24 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post("/articles", status_code=201, responses=_RESPONSES, response_model=None)
 async def post_article(
     request: Request,
+    _: WriteAccess,
     store: StoreDep,
     settings: SettingsDep,
-    authorization: Annotated[str | None, Header()] = None,
+    writer: WriterDep,
     slug: Annotated[
         str | None,
         Query(description="The article's slug; default: made from its date and headline."),
     ] = None,
 ) -> JSONResponse:
     """Draft the facts of an article, check them and load them, or change nothing."""
-    check_write_token(settings, authorization)
     content = await _read_text(request, settings.max_body_bytes)
-    result = await run_in_threadpool(_ingest, content, store, settings, slug)
+    # One write at a time, with the other writes (SPARQL Update, Graph Store).
+    result = await writer.submit(
+        writer.exclusive, lambda: ingest_text(content, store, settings, slug)
+    )
     body = {"article": result.article, "graph": result.graph, "report": result.as_dict()}
     location = {"Location": f"/id/article/{result.slug}"}
     return JSONResponse(body, status_code=201 if result.changed else 200, headers=location)
-
-
-def check_write_token(settings: Settings, authorization: str | None) -> None:
-    """Writes need ``Authorization: Bearer <write token>``; without a token the server is
-    read-only. Compared in constant time."""
-    if settings.write_token is None:
-        raise Unauthorized("this server is read-only: no write token is configured", forbidden=True)
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise Unauthorized("writes need an 'Authorization: Bearer <token>' header")
-    given = authorization[len("bearer ") :].strip().encode("utf-8")
-    expected = settings.write_token.get_secret_value().encode("utf-8")
-    if not secrets.compare_digest(given, expected):
-        raise Unauthorized("the bearer token is not the write token", forbidden=True)
 
 
 async def _read_text(request: Request, limit: int) -> str:
@@ -96,8 +79,3 @@ async def _read_text(request: Request, limit: int) -> str:
         return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadInput(f"the body is not UTF-8 (byte {exc.start})") from exc
-
-
-def _ingest(content: str, store: Store, settings: Settings, slug: str | None) -> IngestResult:
-    with _ONE_AT_A_TIME:
-        return ingest_text(content, store, settings, slug)

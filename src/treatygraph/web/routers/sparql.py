@@ -1,28 +1,31 @@
 """``GET|POST /sparql``: the SPARQL 1.1 Protocol for queries, the service description and the
-query page. Protocol parsing and content negotiation only; queries run in the query runner.
+query editor. Protocol parsing and content negotiation only; queries run in the query runner,
+and the editor page (with results, for a browser that sends a query) is built in
+:mod:`treatygraph.web.editor`.
 
-Updates are not served yet: ``update=`` or ``application/sparql-update`` get 403.
+Updates (``application/sparql-update``, or a form with ``update=``) are handed to
+:mod:`treatygraph.web.updates`: token-gated, staged, SHACL-checked and atomic.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from treatygraph.config import Settings
-from treatygraph.errors import BadInput, Unauthorized
-from treatygraph.namespaces import PREFIXES, sparql_prologue
+from treatygraph.errors import BadInput
 from treatygraph.query_runner import QueryRequest, QueryRunner
-from treatygraph.rdfformats import ALL_FORMATS, GRAPH_FORMATS, choose, media_types, negotiate
+from treatygraph.rdfformats import GRAPH_FORMATS, choose, media_types, negotiate
 from treatygraph.service_description import service_description
 from treatygraph.sparql_results import graph_result, serialize
 from treatygraph.store.base import Store
-from treatygraph.web.deps import RunnerDep, SettingsDep, StoreDep, TemplatesDep
+from treatygraph.web import editor, observe, updates
+from treatygraph.web.deps import RunnerDep, SettingsDep, StoreDep, get_runner, get_settings
 from treatygraph.web.streaming import QueryResponse
 
 router = APIRouter(tags=["sparql"])
@@ -30,18 +33,9 @@ router = APIRouter(tags=["sparql"])
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
-_HTML = ("text/html", "application/xhtml+xml")
+_HTML = editor.HTML_TYPES
 _VARY = {"Vary": "Accept"}
-_READ_ONLY = "this server is read-only: SPARQL Update is not enabled"
 
-EXAMPLE_QUERY = (
-    sparql_prologue({name: PREFIXES[name] for name in ("tg", "rdfs")})
-    + "\nSELECT ?agreement ?label ?party WHERE {\n"
-    "  ?agreement a tg:Agreement ;\n"
-    "             rdfs:label ?label ;\n"
-    "             tg:party ?party .\n"
-    "}\nORDER BY ?label ?party\nLIMIT 100\n"
-)
 
 GraphParam = Annotated[list[str], Query(alias="default-graph-uri")]
 NamedParam = Annotated[list[str], Query(alias="named-graph-uri")]
@@ -53,40 +47,64 @@ async def sparql(
     runner: RunnerDep,
     store: StoreDep,
     settings: SettingsDep,
-    templates: TemplatesDep,
     query: Annotated[str | None, Query(description="The SPARQL query.")] = None,
     default_graph_uri: GraphParam = [],  # noqa: B006 (FastAPI copies defaults)
     named_graph_uri: NamedParam = [],  # noqa: B006
     format: Annotated[str | None, Query(description="Result format; wins over Accept.")] = None,
     output: Annotated[str | None, Query(description="Same as format.")] = None,
+    qtext: Annotated[
+        str | None, Query(description="For browsers: the editor holding this query, not run.")
+    ] = None,
 ) -> Response:
-    """Run ``query``; without one, the service description (RDF) or the query page (HTML).
+    """Run ``query``; without one, the service description (RDF) or the query editor (HTML).
 
-    One route for both methods, so that a 405 names both in its Allow header.
+    A browser (``Accept: text/html`` preferred, or ``format=html``) that sends a query gets
+    the editor with the results table. One route for both methods, so that a 405 names both
+    in its Allow header.
     """
     if request.method == "POST":
         return await _post(request, runner, settings)
     if "update" in request.query_params:
-        raise BadInput("SPARQL Update must be sent with POST, and this server is read-only")
+        raise BadInput("SPARQL Update must be sent with POST")
     fmt_name = format or output
     if query is None:
-        return await _describe(request, store, settings, templates, fmt_name)
-    _one_query(request.query_params.getlist("query"))
-    return await _run(request, runner, query, default_graph_uri, named_graph_uri, fmt_name)
+        return await _describe(request, store, settings, fmt_name, qtext)
+    return await _get_query(request, runner)
+
+
+async def fast_query(request: Request) -> Response | None:
+    """What :func:`sparql` answers to a query (POST, or GET with ``query=``), without
+    FastAPI's request solving (see :mod:`treatygraph.web.fast_lane`); None for any other
+    request, which the route answers."""
+    if request.method == "POST":
+        return await _post(request, get_runner(request), get_settings(request))
+    params = request.query_params
+    if "query" not in params or "update" in params:
+        return None
+    return await _get_query(request, get_runner(request))
+
+
+async def _get_query(request: Request, runner: QueryRunner) -> Response:
+    params = request.query_params
+    query = _one_query(params.getlist("query"))
+    fmt_name = params.get("format") or params.get("output")
+    default_graphs = params.getlist("default-graph-uri")
+    named_graphs = params.getlist("named-graph-uri")
+    return await _run(request, runner, query, default_graphs, named_graphs, fmt_name)
 
 
 async def _describe(
     request: Request,
     store: Store,
     settings: Settings,
-    templates: Jinja2Templates,
     fmt_name: str | None,
+    qtext: str | None,
 ) -> Response:
-    """The query page for browsers, else the service description in the negotiated syntax."""
+    """The query editor for browsers, else the service description in the negotiated
+    syntax."""
     accept = request.headers.get("accept")
     if negotiate(accept, [*media_types(GRAPH_FORMATS), *_HTML]) in _HTML:
-        page = {"endpoint": _endpoint(request), "example": EXAMPLE_QUERY, "formats": ALL_FORMATS}
-        return templates.TemplateResponse(request, "sparql.html", page, headers=_VARY)
+        return editor.editor_page(request, qtext)
     fmt = choose(GRAPH_FORMATS, accept, fmt_name)
     graphs = await run_in_threadpool(store.graphs)
     description = service_description(settings, _endpoint(request), graphs)
@@ -95,13 +113,17 @@ async def _describe(
 
 
 async def _post(request: Request, runner: QueryRunner, settings: Settings) -> Response:
-    """A query as ``application/sparql-query`` or form-encoded ``query=``; updates get 403.
+    """A query as ``application/sparql-query`` or form-encoded ``query=``; an update as
+    ``application/sparql-update`` or form-encoded ``update=`` (:mod:`.updates`).
 
     Graph parameters and ``format`` come from the URL, and also from the form when there is
     one."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == _UPDATE:
-        raise Unauthorized(_READ_ONLY, forbidden=True)
+        updates.authorize(request)  # before reading the body
+        params = _multi(request.query_params.multi_items())
+        params["update"] = [await _read_body(request, settings.max_body_bytes)]
+        return await updates.run(request, params)
     if media_type not in (_FORM, _QUERY):
         raise HTTPException(
             415, f"Send the query as {_QUERY} or {_FORM}, not {media_type or 'no content type'}."
@@ -118,7 +140,8 @@ async def _post(request: Request, runner: QueryRunner, settings: Settings) -> Re
         for key, value in fields:
             params.setdefault(key, []).append(value)
     if "update" in params:
-        raise Unauthorized(_READ_ONLY, forbidden=True)
+        updates.authorize(request)
+        return await updates.run(request, params)
     fmt_name = next((v for key in ("format", "output") for v in params.get(key, []) if v), None)
     return await _run(
         request,
@@ -139,8 +162,15 @@ async def _run(
     fmt_name: str | None,
 ) -> Response:
     accept = ", ".join(request.headers.getlist("accept")) or None
+    if _wants_html(accept, fmt_name):
+        return await editor.results_page(request, sparql, default_graphs, named_graphs)
+    observe.mark("query")
     query = QueryRequest(sparql, tuple(default_graphs), tuple(named_graphs), accept, fmt_name)
     return QueryResponse(await runner.start(query), headers=_VARY)
+
+
+# Negotiated on every query, from the few Accept headers clients send: cached.
+_wants_html = functools.lru_cache(maxsize=256)(editor.wants_html)
 
 
 def _multi(items: list[tuple[str, str]]) -> dict[str, list[str]]:
