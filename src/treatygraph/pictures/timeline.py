@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from treatygraph.errors import BadInput
+from treatygraph.ingest.dates import MONTHS
 from treatygraph.namespaces import is_slug, resource_iri
 from treatygraph.pictures import svg
 from treatygraph.pictures.data import MARK_KINDS, STATUSES, Agreement, Mark, PictureData
@@ -26,20 +27,6 @@ RIGHT = 30
 TOP = 56
 ROW = 30
 INK, MUTED, RULE, PAPER = "#1d2433", "#5b6475", "#d9dde5", "#ffffff"
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 MARK_STYLE: dict[str, tuple[str, str]] = {
     "NegotiationLaunch": ("diamond", "#e69f00"),
@@ -104,10 +91,10 @@ def human_period(start: dt.date, end: dt.date) -> str:
     'July 2024'
     """
     if start == end:
-        return f"{start.day} {_MONTHS[start.month - 1]} {start.year}"
+        return f"{start.day} {MONTHS[start.month - 1]} {start.year}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return str(start.year)
-    return f"{_MONTHS[start.month - 1]} {start.year}"
+    return f"{MONTHS[start.month - 1]} {start.year}"
 
 
 def timeline_svg(

@@ -18,6 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from treatygraph.config import Settings
+from treatygraph.ingest.dates import MONTHS
 from treatygraph.namespaces import TG
 from treatygraph.ontology import ontology_graph
 from treatygraph.resources import Description
@@ -43,20 +44,6 @@ _NAMES = {
     SDO.datePublished: "published",
     SDO.url: "URL",
 }
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @dataclass(frozen=True)
@@ -317,9 +304,9 @@ def human_date(lexical: str, datatype: object) -> str:
         if datatype == XSD.gYear:
             return lexical[:4]
         if datatype == XSD.gYearMonth:
-            return f"{_MONTHS[int(lexical[5:7]) - 1]} {lexical[:4]}"
+            return f"{MONTHS[int(lexical[5:7]) - 1]} {lexical[:4]}"
         day = dt.date.fromisoformat(lexical[:10])
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     except (ValueError, IndexError):
         return lexical
 
