@@ -154,7 +154,8 @@ class ChildProcess:
         self._lock = threading.RLock()
 
     def send(self, message: object) -> None:
-        self._sock.settimeout(None)  # blocking, whatever an async user left
+        if self._sock.gettimeout() is not None:  # blocking, whatever an async user left
+            self._sock.settimeout(None)
         send(self._sock, message)
 
     def read(self, until: float | None) -> object:
@@ -163,7 +164,8 @@ class ChildProcess:
 
     async def send_async(self, loop: asyncio.AbstractEventLoop, message: object) -> None:
         """:meth:`send` on ``loop``; the socket stays non-blocking for :meth:`read_async`."""
-        self._sock.setblocking(False)
+        if self._sock.gettimeout() != 0.0:
+            self._sock.setblocking(False)
         await send_async(loop, self._sock, message)
 
     async def read_async(self, loop: asyncio.AbstractEventLoop) -> object:

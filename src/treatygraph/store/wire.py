@@ -20,7 +20,6 @@ import time
 
 _LENGTH = struct.Struct("!Q")
 _READ_SIZE = 256 * 1024
-_MAX_READ = 4 * 1024 * 1024
 _MAX_FDS = 4
 _SMALL = 64 * 1024
 
@@ -62,13 +61,17 @@ class FrameReader:
     def __init__(self, sock: socket.socket, *, with_fds: bool = False) -> None:
         self._sock = sock
         self._buffer = bytearray()
+        # Bytes are received into this one buffer: ``recv(n)`` allocates n bytes on every
+        # call and then shrinks them, which in a process whose heap holds a large store made
+        # the allocator, not the query, the main cost of a point lookup.
+        self._landing = memoryview(bytearray(_READ_SIZE))
         self._with_fds = with_fds
         self._fds: list[int] = []
 
     def read(self, until: float | None = None) -> object:
         size = self._frame_size()
         while size is None or len(self._buffer) < _LENGTH.size + size:
-            self._fill(until, 0 if size is None else _LENGTH.size + size - len(self._buffer))
+            self._fill(until)
             size = self._frame_size()
         return self._take(size)
 
@@ -78,11 +81,10 @@ class FrameReader:
         ends with EOFError)."""
         size = self._frame_size()
         while size is None or len(self._buffer) < _LENGTH.size + size:
-            missing = 0 if size is None else _LENGTH.size + size - len(self._buffer)
-            data = await loop.sock_recv(self._sock, min(max(_READ_SIZE, missing), _MAX_READ))
-            if not data:
+            received = await loop.sock_recv_into(self._sock, self._landing)
+            if not received:
                 raise EOFError("the peer closed the connection")
-            self._buffer += data
+            self._buffer += self._landing[:received]
             size = self._frame_size()
         return self._take(size)
 
@@ -103,23 +105,25 @@ class FrameReader:
         size: int = _LENGTH.unpack_from(self._buffer)[0]
         return size
 
-    def _fill(self, until: float | None, missing: int) -> None:
+    def _fill(self, until: float | None) -> None:
         if until is None:
-            self._sock.settimeout(None)
+            if self._sock.gettimeout() is not None:  # a system call: only when it changes
+                self._sock.settimeout(None)
         else:
             left = until - time.monotonic()
             if left <= 0:
                 raise TimeoutError("no message before the deadline")
             self._sock.settimeout(left)
-        want = min(max(_READ_SIZE, missing), _MAX_READ)
         try:
             if self._with_fds:
-                data, fds, _flags, _addr = socket.recv_fds(self._sock, want, _MAX_FDS)
+                data, fds, _flags, _addr = socket.recv_fds(self._sock, _READ_SIZE, _MAX_FDS)
                 self._fds.extend(fds)
+                received = len(data)
+                self._buffer += data
             else:
-                data = self._sock.recv(want)
+                received = self._sock.recv_into(self._landing)
+                self._buffer += self._landing[:received]
         except TimeoutError:
             raise TimeoutError("no message before the deadline") from None
-        if not data:
+        if not received:
             raise EOFError("the peer closed the connection")
-        self._buffer += data

@@ -21,6 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import Receive, Scope, Send
 
 from treatygraph._version import __version__
 from treatygraph.config import Settings
@@ -30,8 +31,8 @@ from treatygraph.store import open_store
 from treatygraph.store.base import Store
 from treatygraph.void import VoidCache
 from treatygraph.web import problems
-from treatygraph.web.fast_lane import FastLane
-from treatygraph.web.observe import REQUEST_ID_HEADER, Observe
+from treatygraph.web.observe import REQUEST_ID_HEADER, Edge, Observe
+from treatygraph.web.query_lane import QueryLane
 from treatygraph.web.routers import (
     admin,
     api,
@@ -57,9 +58,27 @@ STATIC = Path(__file__).resolve().parent / "static"
 logger = logging.getLogger("treatygraph.web")
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+class TreatygraphApp(FastAPI):
+    """FastAPI with the query lane in front of its middleware stack (see
+    :mod:`treatygraph.web.query_lane`)."""
+
+    query_lane: QueryLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lane = self.query_lane
+        if lane is not None and lane.takes(scope):
+            await lane(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def through_stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request through the middlewares and the router, whatever the lane takes."""
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> TreatygraphApp:
     """The service for ``settings``; over ``store`` when given (the caller then closes it)."""
-    app = FastAPI(
+    app = TreatygraphApp(
         title="treatygraph",
         version=__version__,
         summary=(
@@ -74,29 +93,23 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.given_store = store
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.void_cache = VoidCache()
-    # Innermost of the app's middlewares, so that every other one sees the queries it
-    # answers (add middlewares after this line); see web/fast_lane.py.
-    app.add_middleware(FastLane, path="/sparql", handler=sparql.fast_query)
     app.state.metrics = Metrics()
     app.state.ready = False
     problems.install(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=list(settings.cors_origins),
-        # POST carries queries. Writes need an Authorization header, which is not allowed
-        # cross-origin: they come from scripts and same-origin pages.
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Accept", "Content-Type"],
-        expose_headers=[
-            TRUNCATED_HEADER,
-            MAX_RESULTS_HEADER,
-            "Retry-After",
-            "Link",
-            REQUEST_ID_HEADER,
-        ],
-    )
+    cors = _cors_options(settings)
+    app.add_middleware(CORSMiddleware, **cors)
     # Outermost: request ids, the body limit, metrics and the access log see every answer.
-    app.add_middleware(Observe, settings=settings, metrics=app.state.metrics)
+    edge = Edge(settings, app.state.metrics)
+    app.add_middleware(Observe, edge=edge)
+    # Queries skip the stack above; the lane does for them what it does (web/query_lane.py).
+    app.query_lane = QueryLane(
+        app,
+        app.through_stack,
+        "/sparql",
+        sparql.fast_query,
+        edge,
+        CORSMiddleware(app.through_stack, **cors),
+    )
     app.include_router(sparql.router)
     app.include_router(health.router)
     app.include_router(resources.router)
@@ -114,6 +127,23 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _cors_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "allow_origins": list(settings.cors_origins),
+        # POST carries queries. Writes need an Authorization header, which is not allowed
+        # cross-origin: they come from scripts and same-origin pages.
+        "allow_methods": ["GET", "HEAD", "POST"],
+        "allow_headers": ["Accept", "Content-Type"],
+        "expose_headers": [
+            TRUNCATED_HEADER,
+            MAX_RESULTS_HEADER,
+            "Retry-After",
+            "Link",
+            REQUEST_ID_HEADER,
+        ],
+    }
 
 
 def app_from_env() -> FastAPI:

@@ -74,7 +74,7 @@ async def sparql(
 
 async def fast_query(request: Request) -> Response | None:
     """What :func:`sparql` answers to a query (POST, or GET with ``query=``), without
-    FastAPI's request solving (see :mod:`treatygraph.web.fast_lane`); None for any other
+    FastAPI's request solving (see :mod:`treatygraph.web.query_lane`); None for any other
     request, which the route answers."""
     if request.method == "POST":
         return await _post(request, get_runner(request), get_settings(request))
