@@ -9,6 +9,10 @@ treatygraph's guarantees. Used by ``run.py --engines plain-fastapi`` and by hand
 
     python benchmarks/plain_fastapi.py --store DIR --port 8001          # read-only, on disk
     python benchmarks/plain_fastapi.py --load FILE.nq --port 8001       # in memory
+
+``--http h11 --loop asyncio`` serves it as ``pip install fastapi uvicorn`` would, without
+uvicorn's ``[standard]`` extras (httptools and uvloop, which treatygraph depends on and
+uvicorn then picks by default).
 """
 
 from __future__ import annotations
@@ -53,13 +57,22 @@ def main() -> None:
     where.add_argument("--load", help="an N-Quads file loaded into an in-memory store")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--http", default="auto", choices=("auto", "h11", "httptools"))
+    parser.add_argument("--loop", default="auto", choices=("auto", "asyncio", "uvloop"))
     args = parser.parse_args()
     if args.store:
         store = ox.Store.read_only(args.store)
     else:
         store = ox.Store()
         store.bulk_load(path=args.load, format=ox.RdfFormat.N_QUADS)
-    uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(store),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        http=args.http,
+        loop=args.loop,
+    )
 
 
 if __name__ == "__main__":

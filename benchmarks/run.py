@@ -71,6 +71,7 @@ ALL_ENGINES = (
     "treatygraph",
     "treatygraph-remote",
     "plain-fastapi",
+    "plain-fastapi-h11",
 )
 THROUGHPUT_QUERIES = ("point-lookup", "agreements-of-state")
 HEADERS = {
@@ -236,6 +237,9 @@ class Context:
     data: Path
     quads: int
     request_timeout: float
+    oxigraph_timeout: bool = True
+    """Pass ``--timeout-s`` to ``oxigraph serve`` (0.5.13 fails part of a keep-alive load
+    with it: ``--no-oxigraph-timeout`` for requests-per-second runs)."""
 
 
 class Engine(ABC):
@@ -404,8 +408,11 @@ class OxigraphServer(OverHttp):
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--union-default-graph",
-                "--timeout-s",
-                str(int(self.ctx.request_timeout)),
+                *(
+                    ("--timeout-s", str(int(self.ctx.request_timeout)))
+                    if self.ctx.oxigraph_timeout
+                    else ()
+                ),
             ],
             self.log,
         )
@@ -643,12 +650,13 @@ class PlainFastapi(OverHttp):
     Python web layer costs when it does the least."""
 
     name = "plain-fastapi"
+    server_options: tuple[str, ...] = ()
 
     def setup(self) -> dict[str, Any]:
         port = free_port()
         self.endpoint = f"http://127.0.0.1:{port}/sparql"
         args = [sys.executable, str(BENCH / "plain_fastapi.py"), "--load", str(self.ctx.data)]
-        args += ["--host", "127.0.0.1", "--port", str(port)]
+        args += ["--host", "127.0.0.1", "--port", str(port), *self.server_options]
         started = time.perf_counter()
         self.proc = PROCESSES.start(args, self.log)
         wait_ready(self.proc, self.probe, self.log, "plain_fastapi.py")
@@ -657,6 +665,14 @@ class PlainFastapi(OverHttp):
             "load_method": "pyoxigraph Store.bulk_load in memory, in the server",
             "command": " ".join(args),
         }
+
+
+class PlainFastapiDefaults(PlainFastapi):
+    """The same app served as ``pip install fastapi uvicorn`` serves it: uvicorn's pure
+    Python HTTP parser (h11) on asyncio's own event loop."""
+
+    name = "plain-fastapi-h11"
+    server_options = ("--http", "h11", "--loop", "asyncio")
 
 
 def make_engine(name: str, ctx: Context) -> Engine:
@@ -674,6 +690,8 @@ def make_engine(name: str, ctx: Context) -> Engine:
         return TreatygraphRemote(ctx)
     if name == "plain-fastapi":
         return PlainFastapi(ctx)
+    if name == "plain-fastapi-h11":
+        return PlainFastapiDefaults(ctx)
     raise SystemExit(f"unknown engine {name!r}; known: {', '.join(ALL_ENGINES)}")
 
 
@@ -818,6 +836,8 @@ class Options:
     throughput_queries: tuple[str, ...]
     throughput_client: str = "python"
     """``wrk`` (the server's own limit) or ``python`` (client threads in this process)."""
+    throughput_warmup: float = 0.0
+    """Seconds of the same load, not measured, before each ``wrk`` measurement."""
 
 
 def run_once(run: Runner, query: Query, plan: ParamPlan, index: int) -> Sample:
@@ -912,13 +932,20 @@ def wrk_throughput(
     env = {**os.environ, "BODIES": str(bodies), "WRK_PATH": url.path}
     seconds = max(1, round(opts.throughput_seconds))
     pid = engine.proc.pid if engine.proc is not None else None
+
+    def load(duration: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["wrk", "-t1", f"-c{opts.concurrency}", f"-d{duration}s", "--latency", "-s",
+             str(script), f"--timeout={engine.ctx.request_timeout:g}s",
+             f"{url.scheme}://{url.netloc}"],
+            capture_output=True, text=True, env=env, check=False,
+            timeout=duration + opts.max_request_seconds + 30,
+        )  # fmt: skip
+
+    if opts.throughput_warmup >= 1:  # caches, page faults, lazily started workers
+        load(round(opts.throughput_warmup))
     cpu_before = tree_cpu_seconds(pid) if pid is not None else None
-    done = subprocess.run(
-        ["wrk", "-t1", f"-c{opts.concurrency}", f"-d{seconds}s", "--latency", "-s", str(script),
-         f"--timeout={engine.ctx.request_timeout:g}s", f"{url.scheme}://{url.netloc}"],
-        capture_output=True, text=True, env=env, check=False,
-        timeout=seconds + opts.max_request_seconds + 30,
-    )  # fmt: skip
+    done = load(seconds)
     cpu = tree_cpu_seconds(pid) - cpu_before if pid is not None and cpu_before is not None else None
     out = done.stdout
     found = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
@@ -1162,7 +1189,7 @@ def run_size(
             "throughput": {},
         }
     )
-    ctx = Context(work, data, quads, args.max_request_seconds * 3)
+    ctx = Context(work, data, quads, args.max_request_seconds * 3, args.oxigraph_timeout)
     for name in engines:
         if args.deadline and time.monotonic() > args.deadline:
             result["engines"][name] = {"status": "skipped", "reason": "run time budget spent"}
@@ -1240,6 +1267,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="clients for req/s")
     parser.add_argument("--throughput-seconds", type=float, default=5.0)
     parser.add_argument(
+        "--throughput-warmup",
+        type=float,
+        default=3.0,
+        help="seconds of unmeasured load before each wrk measurement (0: none)",
+    )
+    parser.add_argument(
         "--throughput-queries", default=",".join(THROUGHPUT_QUERIES), help="comma-separated"
     )
     parser.add_argument(
@@ -1260,6 +1293,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--budget-minutes", type=float, default=0.0, help="skip engines once spent (0: none)"
     )
+    parser.add_argument(
+        "--oxigraph-timeout",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pass --timeout-s to oxigraph serve (0.5.13 fails part of a keep-alive load with it)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "results.json")
@@ -1279,6 +1318,7 @@ def main(argv: list[str] | None = None) -> int:
         max_request_seconds=args.max_request_seconds,
         concurrency=max(1, args.concurrency),
         throughput_seconds=args.throughput_seconds,
+        throughput_warmup=max(0.0, args.throughput_warmup),
         throughput_queries=tuple(q for q in args.throughput_queries.split(",") if q),
         throughput_client=(
             ("wrk" if shutil.which("wrk") else "python")
@@ -1305,6 +1345,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeat": opts.repeat,
             "concurrency": opts.concurrency,
             "throughput_seconds": opts.throughput_seconds,
+            "throughput_warmup": opts.throughput_warmup,
             "throughput_queries": list(opts.throughput_queries),
             "throughput_client": opts.throughput_client,
             "max_query_seconds": opts.max_query_seconds,

@@ -82,7 +82,7 @@ from treatygraph.store.base import (
     SelectResult,
     Store,
 )
-from treatygraph.store.written import WriteRequest, WritingStore
+from treatygraph.store.written import Gone, WriteRequest, WritingStore
 
 CHUNK_SIZE = 64 * 1024
 """Bytes per chunk handed to the response (a chunk may exceed it by one row)."""
@@ -274,12 +274,16 @@ class QueryRunner:
         self._pool = _WorkerPool(settings.max_concurrent_queries)
         self._writer = cast(WritingStore, store) if store.capabilities.writes_results else None
 
-    async def start(self, request: QueryRequest) -> QueryStream:
+    async def start(self, request: QueryRequest, gone: Gone | None = None) -> QueryStream:
         """Start ``request`` and wait for its first chunk or its error.
+
+        ``gone`` ends when the client goes away: on a store that writes results, a query
+        slow to its first chunk is then stopped (see :mod:`treatygraph.store.written`), and
+        its slot freed, instead of computing for nobody until the time limit.
 
         Raises, before any byte is sent: NotAcceptable (no format fits), Overloaded (no free
         slot), QuerySyntaxError or BadInput (the query or its SERVICE use), QueryTimeout,
-        StoreError, and whatever unexpected error the worker met.
+        StoreError (ClientGone among them), and whatever unexpected error the worker met.
         """
         _acceptable(request.accept, request.format)  # 406 before spending a slot
         if not self._slots.acquire(blocking=False):
@@ -287,7 +291,7 @@ class QueryRunner:
             raise Overloaded(f"all {limit} query slots are busy; retry shortly", retry_after=1)
         deadline = Deadline(self.settings.query_timeout)
         if self._writer is not None:
-            return await self._start_written(self._writer, request, deadline)
+            return await self._start_written(self._writer, request, deadline, gone)
         grace = STOP_GRACE if self.store.capabilities.interruptible else 0.0
         channel = _Channel(asyncio.get_running_loop(), self._queue_chunks, deadline, grace)
         try:
@@ -311,7 +315,11 @@ class QueryRunner:
         return QueryStream(info, first if isinstance(first, bytes) else None, source)
 
     async def _start_written(
-        self, store: WritingStore, request: QueryRequest, deadline: Deadline
+        self,
+        store: WritingStore,
+        request: QueryRequest,
+        deadline: Deadline,
+        gone: Gone | None,
     ) -> QueryStream:
         """The store writes the document (in a query child) and this loop reads it: no
         thread, and no rows in this process. The slot is freed when the child is done."""
@@ -333,6 +341,7 @@ class QueryRunner:
                 ),
                 deadline,
                 free,
+                gone,
             )
         except BaseException:
             free()

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import time
 from collections.abc import Iterator
+from urllib.parse import quote_plus
 
 import httpx
 import pytest
@@ -188,3 +191,37 @@ def test_queries_in_the_lane_are_counted(url: str) -> None:
     for _ in range(3):
         assert httpx.post(url, data={"query": STATES}).status_code == 200
     assert count() == before + 3
+
+
+RUNAWAY_COUNT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_client_that_leaves_before_the_first_byte_stops_its_query(
+    store: IsolatedOxigraphStore,
+) -> None:
+    """With one query slot: a runaway query whose client hangs up frees the slot at once,
+    not at the time limit (10 s here), and its worker process is replaced."""
+    settings = clean_settings(query_timeout=10, max_concurrent_queries=1)
+    with run_server(settings, store) as base:
+        host, port = base.removeprefix("http://").split(":")
+        body = f"query={quote_plus(RUNAWAY_COUNT)}".encode()
+        before = set(store.processes().children)
+        with socket.create_connection((host, int(port)), timeout=5) as client:
+            client.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            time.sleep(0.5)  # the query is running: its slot is taken
+            busy = httpx.post(base + "/sparql", data={"query": STATES}, timeout=5)
+            assert busy.status_code == 503
+        started = time.monotonic()
+        while True:  # the hang-up is seen and the slot freed within moments
+            answer = httpx.post(base + "/sparql", data={"query": STATES}, timeout=5)
+            if answer.status_code == 200 or time.monotonic() - started > 5:
+                break
+            time.sleep(0.05)
+        assert answer.status_code == 200
+        assert time.monotonic() - started < 3
+        assert set(store.processes().children) != before

@@ -46,7 +46,7 @@ from treatygraph.store.child_results import Lease, result_of, start_until
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.store.pool import WorkerPool
 from treatygraph.store.processes import ChildProcess, ReplicaRejected, Zygote, ZygoteLost
-from treatygraph.store.written import ChildStream, WriteRequest, WrittenResult
+from treatygraph.store.written import ChildStream, Gone, WriteRequest, WrittenResult
 
 logger = logging.getLogger("treatygraph.store")
 
@@ -123,7 +123,11 @@ class IsolatedOxigraphStore:
             return result_of(lease, reply, deadline)
 
     async def open_written(
-        self, request: WriteRequest, deadline: Deadline, on_end: Callable[[], None]
+        self,
+        request: WriteRequest,
+        deadline: Deadline,
+        on_end: Callable[[], None],
+        gone: Gone | None = None,
     ) -> WrittenResult:
         """The query's document as its child writes it, read on the running event loop
         (see :mod:`.written`); forks, when no child is idle, in a worker thread."""
@@ -154,7 +158,7 @@ class IsolatedOxigraphStore:
                 raise StoreError(
                     f"the query worker stopped unexpectedly (process {child.pid})"
                 ) from exc
-            stream = ChildStream(lease, loop, deadline, on_end)
+            stream = ChildStream(lease, loop, deadline, on_end, gone)
             await stream.start()
             return stream
 

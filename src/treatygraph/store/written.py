@@ -9,9 +9,12 @@ this process.
 
 The time limit is a timer on the loop: at the deadline it kills the child (SIGKILL through
 its pidfd, without waiting), and the read that is waiting, or the next one, ends with
-QueryTimeout. A stream closed before its end (a client that went away) kills the child too.
-Either way the child is reaped and replaced in a worker thread, off the loop, and
-``on_end`` runs there once it is gone.
+QueryTimeout. A stream closed before its end (a client that went away) kills the child too,
+and so does a client that goes away while the query has not produced its first chunk: when
+the caller passes ``gone`` (an awaitable that ends when the client has gone) and the first
+chunk takes longer than :data:`WATCH_AFTER`, it is watched from then on, and the wait ends
+with :class:`ClientGone`. Either way the child is reaped and replaced in a worker thread,
+off the loop, and ``on_end`` runs there once it is gone.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +32,17 @@ from treatygraph.store.base import Deadline
 from treatygraph.store.child_results import Lease, error_of, start_until, timed_out
 
 logger = logging.getLogger("treatygraph.store")
+
+WATCH_AFTER = 0.05
+"""Seconds a query may take to its first chunk before its client is watched for going away.
+Most queries answer sooner, and watching costs a task on the loop."""
+
+Gone = Callable[[], Awaitable[None]]
+"""Waits until the client of the query has gone away (and may never return)."""
+
+
+class ClientGone(StoreError):
+    """The client went away before the first chunk: the query was stopped."""
 
 
 @dataclass(frozen=True)
@@ -67,11 +81,16 @@ class WrittenResult(Protocol):
 
 class WritingStore(Protocol):
     async def open_written(
-        self, request: WriteRequest, deadline: Deadline, on_end: Callable[[], None]
+        self,
+        request: WriteRequest,
+        deadline: Deadline,
+        on_end: Callable[[], None],
+        gone: Gone | None = None,
     ) -> WrittenResult:
         """Run ``request`` and wait for the first chunk of its document. ``on_end`` is
         called once the query holds nothing any more (from any thread), unless this raises.
-        Raises QuerySyntaxError, NotAcceptable, QueryTimeout or StoreError."""
+        Raises QuerySyntaxError, NotAcceptable, QueryTimeout, ClientGone (``gone`` ended
+        first) or StoreError."""
         ...
 
 
@@ -84,13 +103,18 @@ class ChildStream:
         loop: asyncio.AbstractEventLoop,
         deadline: Deadline,
         on_end: Callable[[], None],
+        gone: Gone | None = None,
     ) -> None:
         self._lease = lease
         self._loop = loop
         self._deadline = deadline
         self._on_end = on_end
+        self._gone = gone
         self._timer: asyncio.TimerHandle | None = None
+        self._watch_timer: asyncio.TimerHandle | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self._expired = False
+        self._left = False
         self._reading = False
         self._finished = False
         self._ended = False
@@ -102,11 +126,15 @@ class ChildStream:
     async def start(self) -> None:
         """Wait for the first message (at least :data:`.child_results.START_GRACE`)."""
         self._arm(start_until(self._deadline))
+        if self._gone is not None:
+            self._watch_timer = self._loop.call_later(WATCH_AFTER, self._watch)
         try:
             first = await self._read()
         except BaseException:  # cancelled (the client went away): the query goes too
             self._abort()
             raise
+        finally:
+            self._unwatch()
         match first:
             case ("written", str() as name, int() | None as cut, bytes() as chunk, bool() as done):
                 self.format_name, self.truncated_at, self.first, self.done = name, cut, chunk, done
@@ -148,6 +176,8 @@ class ChildStream:
     def _broken(self) -> TreatygraphError:
         if self._expired:
             return timed_out(self._deadline)
+        if self._left:
+            return ClientGone("the client went away before the first result; query stopped")
         pid = self._lease.child.pid
         return StoreError(f"the query worker stopped unexpectedly (process {pid})")
 
@@ -167,6 +197,33 @@ class ChildStream:
         self._lease.child.interrupt()
         if not self._reading:  # else the waiting read sees the end and aborts
             self._abort()
+
+    def _watch(self) -> None:
+        """The first chunk is slow: from now on, a client that goes away stops the query."""
+        self._watch_timer = None
+        if self._gone is not None and not self._ended:
+            self._watcher = self._loop.create_task(self._stop_when_gone(self._gone))
+
+    async def _stop_when_gone(self, gone: Gone) -> None:
+        try:
+            await gone()
+        except Exception:  # the watch broke, not the query: the query runs on
+            logger.debug("could not watch the client of a query", exc_info=True)
+            return
+        if self._ended:
+            return
+        self._left = True
+        self._lease.child.interrupt()
+        if not self._reading:  # else the waiting read sees the end and aborts
+            self._abort()
+
+    def _unwatch(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
+            self._watch_timer = None
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
 
     def _finish(self) -> None:
         """The child sent its last message: it goes back to the pool at once."""

@@ -166,7 +166,21 @@ async def _run(
         return await editor.results_page(request, sparql, default_graphs, named_graphs)
     observe.mark("query")
     query = QueryRequest(sparql, tuple(default_graphs), tuple(named_graphs), accept, fmt_name)
-    return QueryResponse(await runner.start(query), headers=_VARY)
+    return QueryResponse(await runner.start(query, gone=_Disconnect(request)), headers=_VARY)
+
+
+class _Disconnect:
+    """Waits until the client has gone: ASGI says so through ``receive`` once the body has
+    been read (the query's body has been by now)."""
+
+    __slots__ = ("_receive",)
+
+    def __init__(self, request: Request) -> None:
+        self._receive = request.receive
+
+    async def __call__(self) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
 
 
 # Negotiated on every query, from the few Accept headers clients send: cached.
