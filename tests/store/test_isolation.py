@@ -3,6 +3,7 @@ never outlive the store (or the process that opened it)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import io
 import os
@@ -27,6 +28,7 @@ from treatygraph.store.base import AskResult, Change, Deadline, SelectResult, Te
 from treatygraph.store.isolated import IsolatedOxigraphStore
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.store.processes import ReplicaRejected, Zygote, ZygoteLost
+from treatygraph.store.written import WriteRequest
 
 pytestmark = pytest.mark.skipif(not isolation_available(), reason="needs Linux")
 
@@ -422,3 +424,31 @@ def test_open_store_isolates_unless_told_not_to() -> None:
     plain.close()
     serve = main.commands["serve"]
     assert any("--no-isolation" in param.opts for param in serve.params)
+
+
+def test_children_pass_between_the_event_loop_and_threads() -> None:
+    """A child that an event loop has read (and keeps watching while idle) is taken back
+    for a blocking query in a thread, and the loop can have it again afterwards."""
+    store = IsolatedOxigraphStore(None, workers=1)
+    try:
+        store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 'x' } }")
+        request = WriteRequest("SELECT * { ?s ?p ?o }", (), (), None, "csv", 100, True)
+
+        async def written() -> bytes:
+            stream = await store.open_written(request, Deadline(10), lambda: None)
+            return stream.first
+
+        async def around() -> tuple[bytes, int, bytes]:
+            first = await written()
+            # blocking queries from a worker thread while the loop still holds its child
+            rows = await asyncio.to_thread(
+                lambda: sum(1 for _ in store.query("SELECT * { ?s ?p ?o }").rows)  # type: ignore[union-attr]
+            )
+            return first, rows, await written()
+
+        first, rows, again = asyncio.run(around())
+        assert first == again and b"urn:a" in first
+        assert rows == 1
+        assert len(store.processes().children) <= 2  # taken back, not forked anew each time
+    finally:
+        store.close()

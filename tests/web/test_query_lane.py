@@ -200,12 +200,11 @@ def test_a_client_that_leaves_before_the_first_byte_stops_its_query(
     store: IsolatedOxigraphStore,
 ) -> None:
     """With one query slot: a runaway query whose client hangs up frees the slot at once,
-    not at the time limit (10 s here), and its worker process is replaced."""
+    not at the time limit (10 s here)."""
     settings = clean_settings(query_timeout=10, max_concurrent_queries=1)
     with run_server(settings, store) as base:
         host, port = base.removeprefix("http://").split(":")
         body = f"query={quote_plus(RUNAWAY_COUNT)}".encode()
-        before = set(store.processes().children)
         with socket.create_connection((host, int(port)), timeout=5) as client:
             client.sendall(
                 b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
@@ -224,4 +223,3 @@ def test_a_client_that_leaves_before_the_first_byte_stops_its_query(
             time.sleep(0.05)
         assert answer.status_code == 200
         assert time.monotonic() - started < 3
-        assert set(store.processes().children) != before
