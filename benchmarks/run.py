@@ -911,6 +911,7 @@ request = function()
 end
 """
 WRK_BODIES = 2000
+WRK_SETTLE_SECONDS = 2.0
 _WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 
 
@@ -944,6 +945,7 @@ def wrk_throughput(
 
     if opts.throughput_warmup >= 1:  # caches, page faults, lazily started workers
         load(round(opts.throughput_warmup))
+        time.sleep(WRK_SETTLE_SECONDS)  # requests the warm-up left unanswered end or stop
     cpu_before = tree_cpu_seconds(pid) if pid is not None else None
     done = load(seconds)
     cpu = tree_cpu_seconds(pid) - cpu_before if pid is not None and cpu_before is not None else None

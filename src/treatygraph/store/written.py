@@ -14,7 +14,7 @@ and so does a client that goes away while the query has not produced its first c
 the caller passes ``gone`` (an awaitable that ends when the client has gone) and the first
 chunk takes longer than :data:`WATCH_AFTER`, it is watched from then on, and the wait ends
 with :class:`ClientGone`. Either way the child is reaped and replaced in a worker thread,
-off the loop, and ``on_end`` runs there once it is gone.
+off the loop, and ``on_end`` runs there once it is gone (before its replacement is forked).
 """
 
 from __future__ import annotations
@@ -261,10 +261,14 @@ class ChildStream:
 
         def reap() -> None:
             try:
-                lease.discard()
+                lease.child.kill()  # returns once the process is gone
             except Exception:  # a thread nobody waits for: log, never lose the slot
-                logger.exception("could not reap query worker %s", lease.child.pid)
+                logger.exception("could not stop query worker %s", lease.child.pid)
             finally:
-                on_end()
+                on_end()  # the slot is free before the replacement is forked
+            try:
+                lease.discard()
+            except Exception:
+                logger.exception("could not replace query worker %s", lease.child.pid)
 
         self._loop.run_in_executor(None, reap)
