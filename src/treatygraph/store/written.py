@@ -194,6 +194,10 @@ class ChildStream:
         if self._ended:
             return
         self._expired = True
+        self._stop()
+
+    def _stop(self) -> None:
+        """Kill the child now, for the reason already recorded (see :meth:`_broken`)."""
         self._lease.child.interrupt()
         if not self._reading:  # else the waiting read sees the end and aborts
             self._abort()
@@ -213,9 +217,7 @@ class ChildStream:
         if self._ended:
             return
         self._left = True
-        self._lease.child.interrupt()
-        if not self._reading:  # else the waiting read sees the end and aborts
-            self._abort()
+        self._stop()
 
     def _unwatch(self) -> None:
         if self._watch_timer is not None:
