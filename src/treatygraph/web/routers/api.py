@@ -44,6 +44,12 @@ router = APIRouter(prefix="/api", tags=["collections"])
 Limit = Annotated[int, Query(description=f"Items per page, 1 to {MAX_LIMIT}.")]
 Offset = Annotated[int, Query(description="Items to skip.")]
 Text = Annotated[str | None, Query(description="Case-insensitive text in the labels.")]
+DateFrom = Annotated[
+    str | None, Query(alias="from", description="On or after this date (YYYY-MM-DD).")
+]
+DateTo = Annotated[
+    str | None, Query(alias="to", description="On or before this date (YYYY-MM-DD).")
+]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "A parameter is malformed: a date, a slug, a class or status name."}
 }
@@ -151,12 +157,8 @@ async def events(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="Events on or after this date (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Events on or before this date (YYYY-MM-DD).")
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     agreement: Annotated[
         str | None, Query(description="Only events concerning this agreement (its slug).")
     ] = None,
@@ -199,12 +201,8 @@ async def articles(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="Published on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Published on or before (YYYY-MM-DD).")
-    ] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     q: Annotated[
         str | None, Query(description="Case-insensitive text in label or headline.")
     ] = None,
