@@ -169,7 +169,9 @@ def void_graph(counts: Counts, settings: Settings, sparql_endpoint: str) -> Grap
 
 
 class VoidCache:
-    """Keeps the counts of one store for ``seconds``; thread-safe, one computation at a time."""
+    """Keeps the counts of one store until it is written to, through this process (a new
+    ``generation``), or for ``seconds`` (writes that other processes make to a shared remote
+    store are not seen otherwise); thread-safe, one computation at a time."""
 
     def __init__(
         self, seconds: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic
@@ -177,15 +179,23 @@ class VoidCache:
         self.seconds = seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._entry: tuple[float, int, Counts] | None = None
+        self._entry: tuple[float, tuple[int, int], Counts] | None = None
 
-    def counts(self, store: Store, settings: Settings, deadline: Deadline | None = None) -> Counts:
-        """Fresh counts, or the ones computed less than ``seconds`` ago for this store."""
+    def counts(
+        self,
+        store: Store,
+        settings: Settings,
+        deadline: Deadline | None = None,
+        generation: int = 0,
+    ) -> Counts:
+        """Fresh counts, or the ones computed for this store at this ``generation`` less than
+        ``seconds`` ago."""
+        key = (id(store), generation)
         with self._lock:
             now = self._clock()
             entry = self._entry
-            if entry is not None and entry[1] == id(store) and now - entry[0] < self.seconds:
+            if entry is not None and entry[1] == key and now - entry[0] < self.seconds:
                 return entry[2]
             counts = count(store, settings, deadline)
-            self._entry = (now, id(store), counts)
+            self._entry = (now, key, counts)
             return counts

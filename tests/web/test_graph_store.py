@@ -7,13 +7,14 @@ import json
 
 import httpx
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from treatygraph.store.base import GraphResult, Store, to_rdflib
 from write_fixtures import AUTH, GRAPH, INFERRED, RDFS_COMMENT, TG, snapshot
 
 TARGET = "urn:x-test:gsp"
+VOID = Namespace("http://rdfs.org/ns/void#")
 COMMENT = URIRef(RDFS_COMMENT)
 
 BODIES: dict[str, tuple[str, str]] = {
@@ -237,3 +238,26 @@ def test_syntax_errors_name_the_line(writer_client: httpx.Client) -> None:
     )
     assert response.status_code == 400
     assert response.json()["line"] == 2
+
+
+def test_void_counts_follow_a_write_at_once(writer_client: httpx.Client) -> None:
+    """The VoID description is cached, but not across a write through the server."""
+
+    def triples() -> int:
+        response = writer_client.get("/void", headers={"Accept": "text/turtle"})
+        assert response.status_code == 200
+        graph = Graph().parse(data=response.text, format="turtle")
+        # the dataset's count: its subsets (one per graph) count less
+        return max(int(count) for count in graph.objects(None, VOID.triples))
+
+    before = triples()
+    assert triples() == before  # from the cache
+    body = f'<urn:x:a> <{RDFS_COMMENT}> "new" .\n'.encode()
+    put = writer_client.put(
+        "/store",
+        params={"graph": TARGET},
+        content=body,
+        headers={"Content-Type": "application/n-triples", **AUTH},
+    )
+    assert put.status_code in (201, 204)
+    assert triples() > before

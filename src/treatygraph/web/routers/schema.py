@@ -26,7 +26,13 @@ from treatygraph.schema_docs import (
 )
 from treatygraph.store.base import Deadline
 from treatygraph.void import Counts, void_graph
-from treatygraph.web.deps import SettingsDep, StoreDep, TemplatesDep, VoidCacheDep
+from treatygraph.web.deps import (
+    SettingsDep,
+    StoreDep,
+    TemplatesDep,
+    VoidCacheDep,
+    WriterDep,
+)
 from treatygraph.web.linked import representation_headers
 
 router = APIRouter(tags=["schema"])
@@ -97,16 +103,17 @@ async def void(
     settings: SettingsDep,
     templates: TemplatesDep,
     cache: VoidCacheDep,
+    writer: WriterDep,
     format: Format = None,
 ) -> Response:
-    """A VoID description of the dataset, counted from the store (cached for a minute); as
-    HTML, the Turtle with a summary."""
+    """A VoID description of the dataset, counted from the store (cached until the next
+    write, or a minute); as HTML, the Turtle with a summary."""
     fmt = choose_strict(VOID_FORMATS, request.headers.get("accept"), format)
     endpoint = str(request.url.replace(path="/sparql", query="", fragment=""))
     deadline = Deadline(settings.query_timeout)
 
     def work() -> tuple[Counts, bytes]:
-        counts = cache.counts(store, settings, deadline)
+        counts = cache.counts(store, settings, deadline, writer.generation)
         syntax = TURTLE if fmt is HTML else fmt
         return counts, render_graph(void_graph(counts, settings, endpoint), syntax, settings)
 
