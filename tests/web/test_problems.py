@@ -236,3 +236,30 @@ def test_unexpected_errors_are_logged_and_not_leaked(
     )
     logged = [r for r in caplog.records if body["request_id"] in r.getMessage()]
     assert logged and logged[0].exc_info is not None
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_problem_as_a_page(client: httpx.Client) -> None:
+    """A link followed to a missing resource shows a page, not a JSON document."""
+    page = client.get("/id/agreement/xx-yy-acsa", headers={"Accept": BROWSER})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Accept" in page.headers["vary"]
+    assert "xx-yy-acsa" in page.text and "404" in page.text
+    assert page.headers["x-request-id"] in page.text
+    unknown = client.get("/no/such/page", headers={"Accept": BROWSER})
+    assert unknown.status_code == 404 and "<h1>404" in unknown.text
+    # what the client sent is shown as text, never as markup
+    hostile = client.get(
+        "/id/agreement/%3Cscript%3Ealert(1)%3C%2Fscript%3E", headers={"Accept": BROWSER}
+    )
+    assert hostile.status_code in (400, 404)
+    assert "<script>alert" not in hostile.text
+
+
+def test_programs_still_get_problem_json(client: httpx.Client) -> None:
+    for accept in (None, "*/*", "application/json", "application/problem+json"):
+        headers = {"Accept": accept} if accept else {}
+        assert_problem(client.get("/no/such/page", headers=headers), 404)

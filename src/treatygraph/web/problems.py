@@ -7,11 +7,13 @@ the ``X-Request-ID`` header and the access log, :mod:`treatygraph.web.observe`);
 members a client can act on (``line``/``column`` of a syntax error, ``offered`` media types of
 a 406, ``violations`` of a 422, whose SHACL report comes as Turtle to a client that asks for
 ``text/turtle``). A 500 is logged with its request id and its detail says nothing about the
-internals.
+internals. A browser that asks for a page (``Accept`` prefers ``text/html``) on a ``GET``
+gets the same problem as an HTML page instead, with the same status and headers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -50,6 +52,8 @@ PROBLEM_TYPES = DEFAULT_BASE_IRI + "problems/"
 logger = logging.getLogger("treatygraph.web")
 _REPORT_TYPES = [PROBLEM_JSON, "application/json", "text/turtle"]
 """A 422 is problem+json, or the SHACL report itself for a client that asks for Turtle."""
+_PAGE_TYPES = [PROBLEM_JSON, "application/json", "text/html"]
+"""Problem+json first: a client that accepts anything alike gets JSON."""
 
 
 def problem(
@@ -139,13 +143,38 @@ def internal_error(exc: BaseException, request: Request | None) -> JSONResponse:
     )
 
 
+def for_client(request: Request, response: Response) -> Response:
+    """``response``, or, when it is a problem and the client is a browser asking for a page
+    (``GET`` or ``HEAD``, ``text/html`` preferred to JSON), the same problem as HTML."""
+    if request.method not in ("GET", "HEAD") or response.media_type != PROBLEM_JSON:
+        return response
+    if negotiate(request.headers.get("accept"), _PAGE_TYPES) != "text/html":
+        return response
+    templates = getattr(request.app.state, "templates", None)
+    if templates is None:
+        return response
+    kept = {
+        name: value
+        for name, value in response.headers.items()
+        if name not in ("content-length", "content-type", "vary")
+    }
+    page: Response = templates.TemplateResponse(
+        request,
+        "problem.html",
+        {"problem": json.loads(bytes(response.body))},
+        status_code=response.status_code,
+        headers={**kept, "Vary": "Accept"},
+    )
+    return page
+
+
 async def _treatygraph_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, TreatygraphError):  # registered for this class only
         raise exc
-    return error_response(exc, request)
+    return for_client(request, error_response(exc, request))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):  # registered for this class only
         raise exc
     phrase = HTTPStatus(exc.status_code).phrase
@@ -155,10 +184,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if detail is None and exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
     kind = "too-large" if exc.status_code == 413 else None  # as the edge's own 413
-    return problem(exc.status_code, detail or phrase, kind=kind, headers=exc.headers)
+    return for_client(
+        request, problem(exc.status_code, detail or phrase, kind=kind, headers=exc.headers)
+    )
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RequestValidationError):  # registered for this class only
         raise exc
     errors = []
@@ -166,7 +197,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         where = ".".join(str(part) for part in error.get("loc", ()))
         errors.append({"where": where, "message": str(error.get("msg", ""))})
     summary = "; ".join(f"{e['where']}: {e['message']}" for e in errors)
-    return problem(422, f"The request is invalid: {summary}", kind="invalid-request", errors=errors)
+    return for_client(
+        request,
+        problem(422, f"The request is invalid: {summary}", kind="invalid-request", errors=errors),
+    )
 
 
 class _CatchAll:
@@ -196,8 +230,8 @@ class _CatchAll:
         except Exception as exc:
             if started:
                 raise
-            response = internal_error(exc, Request(scope))
-            await response(scope, receive, send)
+            request = Request(scope)
+            await for_client(request, internal_error(exc, request))(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:

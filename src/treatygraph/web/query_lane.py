@@ -36,7 +36,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from treatygraph.web.observe import Edge, Exchange
-from treatygraph.web.problems import internal_error
+from treatygraph.web.problems import for_client, internal_error
 
 Handler = Callable[[Request], Awaitable[Response | None]]
 
@@ -97,7 +97,7 @@ class QueryLane:
         except Exception as exc:
             if exchange.responded:  # nothing can be sent any more: the server drops it
                 raise
-            await internal_error(exc, request)(scope, receive, answer)
+            await for_client(request, internal_error(exc, request))(scope, receive, answer)
         finally:
             if not declined:
                 self.edge.record(scope, exchange)
