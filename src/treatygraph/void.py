@@ -149,13 +149,15 @@ def void_graph(counts: Counts, settings: Settings, sparql_endpoint: str) -> Grap
     graph.add((dataset, VOID.properties, Literal(len(counts.properties))))
     for example in counts.examples:
         graph.add((dataset, VOID.exampleResource, URIRef(example)))
-    for cls, entities in sorted(counts.classes.items()):
-        partition = BNode()
+    # Blank node labels numbered in order, so the same counts always serialise to the same
+    # bytes (and the same ETag); random labels reorder the partitions on every request.
+    for number, (cls, entities) in enumerate(sorted(counts.classes.items())):
+        partition = BNode(f"class{number:04d}")
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(cls)))
         graph.add((partition, VOID.entities, Literal(entities)))
-    for prop, triples in sorted(counts.properties.items()):
-        partition = BNode()
+    for number, (prop, triples) in enumerate(sorted(counts.properties.items())):
+        partition = BNode(f"property{number:04d}")
         graph.add((dataset, VOID.propertyPartition, partition))
         graph.add((partition, VOID.property, URIRef(prop)))
         graph.add((partition, VOID.triples, Literal(triples)))

@@ -501,3 +501,36 @@ def test_readme_python_example_runs(
     assert out.startswith("2025-04-29 NegotiationLaunch Launch of negotiations")
     assert "The Philippines and Japan agreed to begin negotiations" in out
     assert "— PH, Japan begin talks on new logistics deal" in out
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        (ACSA, "text/turtle"),
+        (ACSA, "application/ld+json"),
+        (ACSA, "text/html"),
+        ("/api/agreements?party=jp", "application/ld+json"),
+        ("/ontology", "text/turtle"),
+        ("/void", "text/turtle"),
+        ("/context.jsonld", "application/ld+json"),
+    ],
+)
+def test_documents_answer_conditional_requests(
+    client: httpx.Client, path: str, accept: str
+) -> None:
+    """An app that keeps a copy asks with its ETag and gets 304, no body, while the
+    document is unchanged; another representation has another tag."""
+    first = client.get(path, headers={"Accept": accept})
+    assert first.status_code == 200
+    tag = first.headers["etag"]
+    assert tag.startswith('"') and first.headers["cache-control"]
+    again = client.get(path, headers={"Accept": accept, "If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == tag and again.headers.get("vary") == first.headers.get("vary")
+    weak = client.get(path, headers={"Accept": accept, "If-None-Match": f'"x", W/{tag}'})
+    assert weak.status_code == 304
+    stale = client.get(path, headers={"Accept": accept, "If-None-Match": '"stale"'})
+    assert stale.status_code == 200 and stale.content == first.content
+    other = "text/turtle" if accept != "text/turtle" else "application/ld+json"
+    if not path.startswith(("/api/", "/context")):  # several representations
+        assert client.get(path, headers={"Accept": other}).headers["etag"] != tag

@@ -30,7 +30,7 @@ from treatygraph.listings import (
 from treatygraph.rdfformats import JSONLD
 from treatygraph.store.base import Deadline, Store
 from treatygraph.web.deps import SettingsDep, StoreDep
-from treatygraph.web.linked import page_link_header
+from treatygraph.web.linked import conditional, page_link_header
 from treatygraph.web.schemas import (
     AgreementCollection,
     ArticleCollection,
@@ -72,7 +72,9 @@ async def _respond(
     url = str(request.url)
     document = collection_document(listing, page, url, settings)
     headers = {"Link": page_link_header(page_links(listing, page, url)), "Vary": "Accept"}
-    return Response(dumps(document), media_type=JSONLD.media_type, headers=headers)
+    return conditional(
+        request, Response(dumps(document), media_type=JSONLD.media_type, headers=headers)
+    )
 
 
 @router.get(

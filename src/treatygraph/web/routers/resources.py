@@ -19,7 +19,7 @@ from treatygraph.rdfformats import HTML, JSONLD, RESOURCE_FORMATS, choose_strict
 from treatygraph.resources import describe, parse_resource_path, render
 from treatygraph.store.base import Deadline
 from treatygraph.web.deps import SettingsDep, StoreDep, TemplatesDep
-from treatygraph.web.linked import representation_headers
+from treatygraph.web.linked import conditional, representation_headers
 from treatygraph.web.views import PageBuilder
 
 router = APIRouter(tags=["linked data"])
@@ -74,12 +74,13 @@ async def resource(
 
     result = await run_in_threadpool(work)
     if isinstance(result, bytes):
-        return Response(result, media_type=fmt.content_type, headers=headers)
+        return conditional(request, Response(result, media_type=fmt.content_type, headers=headers))
     alternates = [
         (f.name, ref.path + f.suffix, f.media_type) for f in RESOURCE_FORMATS if f is not HTML
     ]
     context = {**result, "alternates": alternates, "kind": kind}
-    return templates.TemplateResponse(request, "resource.html", context, headers=headers)
+    page = templates.TemplateResponse(request, "resource.html", context, headers=headers)
+    return conditional(request, page)
 
 
 @router.get(
@@ -106,11 +107,12 @@ async def index(
     response_class=Response,
     responses={200: {"content": {JSONLD.media_type: {}}, "description": "The JSON-LD context."}},
 )
-async def context() -> Response:
+async def context(request: Request) -> Response:
     """The published JSON-LD context, which every JSON-LD document names by its public IRI
     (``{base_iri}context.jsonld``)."""
-    return Response(
+    response = Response(
         context_bytes(),
         media_type=JSONLD.media_type,
         headers={"Cache-Control": "public, max-age=3600"},
     )
+    return conditional(request, response)

@@ -33,7 +33,7 @@ from treatygraph.web.deps import (
     VoidCacheDep,
     WriterDep,
 )
-from treatygraph.web.linked import representation_headers
+from treatygraph.web.linked import conditional, representation_headers
 
 router = APIRouter(tags=["schema"])
 
@@ -58,9 +58,10 @@ async def _schema(
     headers = representation_headers(f"/{name}", fmt, SCHEMA_FORMATS, suffixes=False)
     if fmt is HTML:
         page = {"ontology": ontology_view()} if name == "ontology" else {"shapes": shapes_view()}
-        return templates.TemplateResponse(request, f"{name}.html", page, headers=headers)
+        html = templates.TemplateResponse(request, f"{name}.html", page, headers=headers)
+        return conditional(request, html)
     body = await run_in_threadpool(render_schema, name, fmt, settings)
-    return Response(body, media_type=fmt.content_type, headers=headers)
+    return conditional(request, Response(body, media_type=fmt.content_type, headers=headers))
 
 
 @router.get(
@@ -121,5 +122,6 @@ async def void(
     headers = representation_headers("/void", fmt, VOID_FORMATS, suffixes=False)
     if fmt is HTML:
         page = {"counts": counts, "turtle": body.decode("utf-8")}
-        return templates.TemplateResponse(request, "void.html", page, headers=headers)
-    return Response(body, media_type=fmt.content_type, headers=headers)
+        html = templates.TemplateResponse(request, "void.html", page, headers=headers)
+        return conditional(request, html)
+    return conditional(request, Response(body, media_type=fmt.content_type, headers=headers))
