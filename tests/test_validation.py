@@ -316,9 +316,10 @@ def test_every_shape_tells_the_curator_what_to_fix() -> None:
         assert [m.language for m in messages] == ["en"], rule
 
 
-def test_the_label_language_shape_targets_every_class_but_evidence() -> None:
+@pytest.mark.parametrize("shape", ["LabelLanguageShape", "ResourceLabelShape"])
+def test_the_label_shapes_target_every_class_but_evidence(shape: str) -> None:
     shapes = shapes_graph()
-    targets = set(shapes.objects(URIRef(TGSH + "LabelLanguageShape"), SH.targetClass))
+    targets = set(shapes.objects(URIRef(TGSH + shape), SH.targetClass))
     classes = {
         c
         for c in ontology_graph().subjects(RDF.type, OWL.Class)
