@@ -7,6 +7,7 @@ class or status is a 400 problem); all store work of a request runs in one worke
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -65,10 +66,15 @@ async def _respond(
     store: Store,
     settings: Settings,
     page: Page,
-    run: Callable[[Store, Settings, Page, Deadline], Listing],
+    run: Callable[..., Listing],
+    **filters: str | None,
 ) -> Response:
+    """``run(store, settings, page, **filters)`` in the thread pool, within the time limit,
+    as a page of the collection with its links."""
     deadline = Deadline(settings.query_timeout)
-    listing = await run_in_threadpool(run, store, settings, page, deadline)
+    listing = await run_in_threadpool(
+        functools.partial(run, store, settings, page, deadline=deadline, **filters)
+    )
     url = str(request.url)
     document = collection_document(listing, page, url, settings)
     headers = {"Link": page_link_header(page_links(listing, page, url)), "Vary": "Accept"}
@@ -112,15 +118,17 @@ async def agreements(
 ) -> Response:
     """Agreements by label, filtered; with ``as_of``, each item's ``statusPeriods`` holds the
     period that covers the date, and agreements with nothing reported by then are left out."""
-    page = Page(limit, offset)
     return await _respond(
         request,
         store,
         settings,
-        page,
-        lambda st, se, pg, dl: list_agreements(
-            st, se, pg, party=party, type=type, status=status, as_of=as_of, q=q, deadline=dl
-        ),
+        Page(limit, offset),
+        list_agreements,
+        party=party,
+        type=type,
+        status=status,
+        as_of=as_of,
+        q=q,
     )
 
 
@@ -139,14 +147,7 @@ async def states(
     offset: Offset = 0,
 ) -> Response:
     """States by label, with their ISO code and Wikidata entity."""
-    page = Page(limit, offset)
-    return await _respond(
-        request,
-        store,
-        settings,
-        page,
-        lambda st, se, pg, dl: list_states(st, se, pg, q=q, deadline=dl),
-    )
+    return await _respond(request, store, settings, Page(limit, offset), list_states, q=q)
 
 
 @router.get(
@@ -173,23 +174,17 @@ async def events(
 ) -> Response:
     """Events and status observations in date order. A month or a year matches a range it
     overlaps."""
-    page = Page(limit, offset)
     return await _respond(
         request,
         store,
         settings,
-        page,
-        lambda st, se, pg, dl: list_events(
-            st,
-            se,
-            pg,
-            date_from=date_from,
-            date_to=date_to,
-            agreement=agreement,
-            type=type,
-            q=q,
-            deadline=dl,
-        ),
+        Page(limit, offset),
+        list_events,
+        date_from=date_from,
+        date_to=date_to,
+        agreement=agreement,
+        type=type,
+        q=q,
     )
 
 
@@ -212,13 +207,13 @@ async def articles(
     offset: Offset = 0,
 ) -> Response:
     """Source articles, oldest first."""
-    page = Page(limit, offset)
     return await _respond(
         request,
         store,
         settings,
-        page,
-        lambda st, se, pg, dl: list_articles(
-            st, se, pg, date_from=date_from, date_to=date_to, q=q, deadline=dl
-        ),
+        Page(limit, offset),
+        list_articles,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
     )
