@@ -10,6 +10,7 @@ timeouts, tiny result limits, federation).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -24,6 +25,7 @@ import uvicorn
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from treatygraph.config import Settings
+from treatygraph.query_runner import QueryRequest, QueryRunner, QueryStream
 from treatygraph.store.base import Change, QueryResult, Store
 from treatygraph.store.oxigraph import OxigraphStore
 from treatygraph.web.app import create_app
@@ -157,3 +159,19 @@ def bundled_server(bundled_store: Store) -> Iterator[str]:
 def serve() -> Serve:
     """``with serve(settings, store) as url:`` runs another server for one test."""
     return run_server
+
+
+async def collect(stream: QueryStream) -> bytes:
+    """Every byte of a started query result."""
+    return b"".join([chunk async for chunk in stream])
+
+
+def run_query(runner: QueryRunner, sparql: str, **kwargs: Any) -> tuple[QueryStream, bytes]:
+    """Start ``sparql`` on ``runner`` (``kwargs`` as :class:`QueryRequest` takes them) and
+    read its whole result, on an event loop of its own."""
+
+    async def go() -> tuple[QueryStream, bytes]:
+        stream = await runner.start(QueryRequest(sparql, **kwargs))
+        return stream, await collect(stream)
+
+    return asyncio.run(go())

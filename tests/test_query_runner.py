@@ -6,13 +6,13 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from conftest import BrokenStore, GatedStore, clean_settings, fill
+from conftest import BrokenStore, GatedStore, clean_settings, collect, fill
+from conftest import run_query as run
 from treatygraph.errors import BadInput, Overloaded, QuerySyntaxError, QueryTimeout
-from treatygraph.query_runner import QueryRequest, QueryRunner, QueryStream
+from treatygraph.query_runner import QueryRequest, QueryRunner
 from treatygraph.rdfformats import NotAcceptable
 from treatygraph.store.base import Deadline, Store
 from treatygraph.store.oxigraph import OxigraphStore
@@ -23,18 +23,6 @@ def big_store() -> Iterator[Store]:
     store = fill(OxigraphStore(None), filler=3000)
     yield store
     store.close()
-
-
-async def collect(stream: QueryStream) -> bytes:
-    return b"".join([chunk async for chunk in stream])
-
-
-def run(runner: QueryRunner, sparql: str, **kwargs: Any) -> tuple[QueryStream, bytes]:
-    async def go() -> tuple[QueryStream, bytes]:
-        stream = await runner.start(QueryRequest(sparql, **kwargs))
-        return stream, await collect(stream)
-
-    return asyncio.run(go())
 
 
 def test_select_and_ask(fixture_store: Store) -> None:

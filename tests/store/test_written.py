@@ -16,9 +16,10 @@ from rdflib import BNode, Graph
 from rdflib.query import Result
 
 from conftest import clean_settings
+from conftest import run_query as run
 from treatygraph.config import Settings
 from treatygraph.errors import QuerySyntaxError, QueryTimeout
-from treatygraph.query_runner import QueryRequest, QueryRunner, QueryStream
+from treatygraph.query_runner import QueryRequest, QueryRunner
 from treatygraph.query_text import select_limit
 from treatygraph.rdfformats import NotAcceptable
 from treatygraph.sparql_results import TRUNCATED_LINK
@@ -58,18 +59,6 @@ def plain() -> Iterator[OxigraphStore]:
 def runner(store: Any, **overrides: Any) -> QueryRunner:
     settings: Settings = clean_settings(**{"query_timeout": 5, **overrides})
     return QueryRunner(store, settings)
-
-
-async def collect(stream: QueryStream) -> bytes:
-    return b"".join([chunk async for chunk in stream])
-
-
-def run(r: QueryRunner, sparql: str, **kwargs: Any) -> tuple[QueryStream, bytes]:
-    async def go() -> tuple[QueryStream, bytes]:
-        stream = await r.start(QueryRequest(sparql, **kwargs))
-        return stream, await collect(stream)
-
-    return asyncio.run(go())
 
 
 def free_slots(r: QueryRunner) -> int:
