@@ -178,13 +178,8 @@ class ChildProcess:
         once it is gone. It must still be ended with :meth:`kill` (which then returns at
         once) or :meth:`close`."""
         with self._lock:
-            if self._ended:
-                return
-            with contextlib.suppress(ProcessLookupError):
-                if self._pidfd is not None:
-                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-                else:
-                    os.kill(self.pid, signal.SIGKILL)
+            if not self._ended:
+                self._sigkill()
 
     def close(self) -> None:
         """Let the child go: it exits by itself once it sees its socket closed."""
@@ -195,13 +190,16 @@ class ChildProcess:
         """Stop the child at once, whatever it computes, and wait until it is gone."""
         if not self._end():
             return
+        self._sigkill()
+        self._wait_gone()
+        self._release()
+
+    def _sigkill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             if self._pidfd is not None:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
             else:
                 os.kill(self.pid, signal.SIGKILL)
-        self._wait_gone()
-        self._release()
 
     def _end(self) -> bool:
         with self._lock:
